@@ -1,0 +1,155 @@
+"""Parsing a gateway notification (IPN) or a signed return, before any lookup.
+
+The body is parsed with blank values kept (dropping them breaks the signature),
+duplicated fields are refused, and the fields that identify the payment are
+format-checked so that a value shifted across a ``+`` boundary cannot pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from urllib.parse import parse_qsl
+
+MAX_BODY_BYTES = 64 * 1024
+
+_FORMATS = {
+    "vads_site_id": re.compile(r"^\d{8}$"),
+    "vads_ctx_mode": re.compile(r"^(TEST|PRODUCTION)$"),
+    "vads_trans_id": re.compile(r"^[A-Za-z0-9]{6}$"),
+    "vads_trans_date": re.compile(r"^\d{14}$"),
+    "vads_amount": re.compile(r"^\d{1,12}$"),
+    "vads_currency": re.compile(r"^\d{3}$"),
+}
+_OPTIONAL_FORMATS = {
+    "vads_trans_status": re.compile(r"^[A-Z_]{1,40}$"),
+    "vads_url_check_src": re.compile(r"^[A-Z_]{1,20}$"),
+    "vads_operation_type": re.compile(r"^[A-Z_]{1,20}$"),
+    "vads_trans_uuid": re.compile(r"^[A-Za-z0-9-]{1,64}$"),
+}
+#: Card data never stored (PCI DSS): masked PAN and expiry included.
+CARD_FIELDS = frozenset(
+    {"vads_card_number", "vads_expiry_month", "vads_expiry_year", "vads_cvv", "vads_card_holder"}
+)
+
+
+class MalformedNotification(ValueError):
+    """The request is not a well-formed gateway message."""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A syntactically valid gateway message; its signature is not checked yet."""
+
+    fields: dict[str, str]
+    signature: str
+    extras: dict[str, str]
+
+    @property
+    def site_id(self) -> str:
+        return self.fields["vads_site_id"]
+
+    @property
+    def ctx_mode(self) -> str:
+        return self.fields["vads_ctx_mode"]
+
+    @property
+    def trans_id(self) -> str:
+        return self.fields["vads_trans_id"]
+
+    @property
+    def trans_datetime(self) -> datetime:
+        return datetime.strptime(self.fields["vads_trans_date"], "%Y%m%d%H%M%S").replace(
+            tzinfo=timezone.utc
+        )
+
+    @property
+    def trans_day(self) -> date:
+        return self.trans_datetime.date()
+
+    @property
+    def amount_minor(self) -> int:
+        return int(self.fields["vads_amount"])
+
+    @property
+    def currency_numeric(self) -> str:
+        return self.fields["vads_currency"]
+
+    @property
+    def trans_status(self) -> str:
+        return self.fields.get("vads_trans_status", "")
+
+    @property
+    def source(self) -> str:
+        return self.fields.get("vads_url_check_src", "") or "PAY"
+
+    @property
+    def operation_type(self) -> str:
+        return self.fields.get("vads_operation_type", "") or "DEBIT"
+
+    @property
+    def trans_uuid(self) -> str:
+        return self.fields.get("vads_trans_uuid", "")
+
+    @property
+    def is_ipn(self) -> bool:
+        """The gateway's server-to-server call carries ``vads_hash``; a browser return does not."""
+        return "vads_hash" in self.fields
+
+    def storable_fields(self) -> dict[str, str]:
+        """Fields safe to keep: no card data, no signature."""
+        return {k: v for k, v in self.fields.items() if k not in CARD_FIELDS}
+
+
+def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Notification:
+    """Validate ``(name, value)`` pairs into a :class:`Notification`."""
+    fields: dict[str, str] = {}
+    extras: dict[str, str] = {}
+    signature: str | None = None
+    for name, value in pairs:
+        if name == "signature":
+            if signature is not None:
+                raise MalformedNotification("duplicated field signature")
+            signature = value
+        elif name.startswith("vads_"):
+            if name in fields:
+                raise MalformedNotification(f"duplicated field {name}")
+            fields[name] = value
+        else:
+            extras[name] = value
+    if not signature:
+        raise MalformedNotification("missing signature")
+    if len(signature) > 128:
+        raise MalformedNotification("bad signature format")
+    for name, pattern in _FORMATS.items():
+        value = fields.get(name)
+        if value is None:
+            raise MalformedNotification(f"missing field {name}")
+        if not pattern.match(value):
+            raise MalformedNotification(f"bad format for {name}")
+    for name, pattern in _OPTIONAL_FORMATS.items():
+        value = fields.get(name)
+        if value and not pattern.match(value):
+            raise MalformedNotification(f"bad format for {name}")
+    try:
+        datetime.strptime(fields["vads_trans_date"], "%Y%m%d%H%M%S")
+    except ValueError:
+        raise MalformedNotification("bad format for vads_trans_date") from None
+    return Notification(fields=fields, signature=signature, extras=extras)
+
+
+def parse_body(body: bytes) -> Notification:
+    """Parse an ``application/x-www-form-urlencoded`` body (UTF-8)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise MalformedNotification("body too large")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedNotification("body is not UTF-8") from None
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise MalformedNotification("body is not form-encoded UTF-8") from None
+    return parse_pairs(pairs)

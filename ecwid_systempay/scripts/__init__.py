@@ -1,0 +1,1 @@
+"""Console scripts (entry points in setup.cfg)."""

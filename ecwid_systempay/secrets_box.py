@@ -1,0 +1,60 @@
+"""Encryption at rest of shop keys and Ecwid tokens (``cryptography`` MultiFernet).
+
+The first key of ``ecwid_systempay.secret_keys`` encrypts; every key decrypts, so a
+new key can be added first, rows rotated, and the old key retired afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class SecretBox:
+    """Encrypts secrets with the newest key; decrypts with any configured key."""
+
+    def __init__(self, keys: tuple[str, ...] | list[str]) -> None:
+        if not keys:
+            raise ValueError("at least one Fernet key is required")
+        self._fernet = MultiFernet([Fernet(k.encode("ascii")) for k in keys])
+
+    def encrypt(self, plaintext: str | None) -> str | None:
+        if plaintext is None or plaintext == "":
+            return None
+        return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+
+    def rotate(self, token: str | None) -> str | None:
+        """Re-encrypt ``token`` with the newest key (timestamp kept)."""
+        if not token:
+            return token
+        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+    def seal(self, data: dict[str, Any]) -> str:
+        """Authenticated, timestamped token for short-lived data (settings form token)."""
+        return self._fernet.encrypt(json.dumps(data, sort_keys=True).encode("utf-8")).decode("ascii")
+
+    def unseal(self, token: str, max_age: int) -> dict[str, Any] | None:
+        """Data of a :meth:`seal` token younger than ``max_age`` seconds, else None."""
+        try:
+            raw = self._fernet.decrypt(token.encode("ascii"), ttl=max_age)
+            data = json.loads(raw)
+        except (InvalidToken, ValueError, UnicodeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode("ascii")
+
+
+def includeme(config) -> None:  # type: ignore[no-untyped-def]
+    box = SecretBox(config.registry["app_settings"].secret_keys)
+    config.registry["secret_box"] = box
+    config.add_request_method(lambda request: request.registry["secret_box"], "secret_box", reify=True)

@@ -1,0 +1,75 @@
+"""Who may change a store's settings: the holder of a signed, short-lived, store-bound token.
+
+The settings page lives in the Ecwid admin iframe, where third-party cookies are
+blocked, so the token travels in the form itself (field ``settings_token``) or in
+the ``X-Settings-Token`` header. It is sealed with the deployment's Fernet keys
+(authenticated and timestamped) when the page is rendered from Ecwid's encrypted
+payload, and doubles as the CSRF token of the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.request import RequestLocalCache
+
+from .resources import store_principal
+
+TOKEN_FIELD = "settings_token"
+TOKEN_HEADER = "X-Settings-Token"
+PURPOSE = "settings"
+
+
+def issue_settings_token(request: Any, brand: str, ecwid_store_id: int) -> str:
+    return request.secret_box.seal({"p": PURPOSE, "b": brand, "s": int(ecwid_store_id)})
+
+
+def read_settings_token(request: Any, token: str | None) -> dict[str, Any] | None:
+    if not token or len(token) > 2048:
+        return None
+    data = request.secret_box.unseal(token, request.app_settings.settings_token_max_age)
+    if not data or data.get("p") != PURPOSE:
+        return None
+    return data
+
+
+class SettingsTokenSecurityPolicy:
+    """Identity = the store named by a valid settings token; ACLs do the rest."""
+
+    def __init__(self) -> None:
+        self.cache = RequestLocalCache(self._load_identity)
+        self.acl = ACLHelper()
+
+    def _load_identity(self, request: Any) -> dict[str, Any] | None:
+        token = request.headers.get(TOKEN_HEADER)
+        if token is None and request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            token = request.POST.get(TOKEN_FIELD)
+        return read_settings_token(request, token)
+
+    def identity(self, request: Any) -> dict[str, Any] | None:
+        return self.cache.get_or_create(request)
+
+    def authenticated_userid(self, request: Any) -> str | None:
+        identity = self.identity(request)
+        return store_principal(identity["b"], identity["s"]) if identity else None
+
+    def permits(self, request: Any, context: Any, permission: str) -> Any:
+        principals = [Everyone]
+        userid = self.authenticated_userid(request)
+        if userid:
+            principals += [Authenticated, userid]
+        return self.acl.permits(context, principals, permission)
+
+    def remember(self, request: Any, userid: Any, **kw: Any) -> list[Any]:
+        return []
+
+    def forget(self, request: Any, **kw: Any) -> list[Any]:
+        return []
+
+
+def includeme(config: Any) -> None:
+    config.set_security_policy(SettingsTokenSecurityPolicy())

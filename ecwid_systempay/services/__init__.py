@@ -1,0 +1,1 @@
+"""Application services: the work behind the views, each behind a small interface."""

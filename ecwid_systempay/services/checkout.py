@@ -1,0 +1,151 @@
+"""Checkout: from Ecwid's decrypted payment request to a signed payment form."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from ..config import AppSettings, Brand
+from ..models import PaymentAttempt
+from ..models.meta import utcnow
+from ..protocol.currencies import InvalidAmount, UnsupportedCurrency, find_currency, to_decimal, to_minor_units
+from ..protocol.form import OrderData, Person, build_fields, sign_form
+from ..protocol.languages import normalize_language, payment_language
+from ..secrets_box import SecretBox
+from .stores import StoreNotConfigured, get_store, shop_config
+from .trans_ids import allocate_trans_id
+
+log = logging.getLogger(__name__)
+
+
+class CheckoutError(Exception):
+    """A checkout that cannot go on; ``kind`` names the buyer message."""
+
+    def __init__(self, kind: str, return_url: str | None = None, lang: str | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.return_url = return_url
+        self.lang = lang
+
+
+@dataclass(frozen=True)
+class PaymentForm:
+    action: str
+    fields: dict[str, str]
+    lang: str
+    return_url: str
+
+
+def valid_return_url(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 4096:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+def start_checkout(
+    dbsession: Session,
+    payload: dict[str, Any],
+    *,
+    brand: Brand,
+    app_settings: AppSettings,
+    box: SecretBox,
+) -> PaymentForm:
+    """Create the attempt and the signed form, or raise :class:`CheckoutError`."""
+    return_url = valid_return_url(payload.get("returnUrl"))
+    lang = normalize_language(str(payload.get("lang") or "")) or None
+    cart = payload.get("cart") if isinstance(payload.get("cart"), dict) else {}
+    order = cart.get("order") if isinstance(cart.get("order"), dict) else {}
+    store_id = payload.get("storeId")
+    token = payload.get("token")
+    reference = str(order.get("referenceTransactionId") or order.get("id") or "")
+    order_id = str(order.get("id") or order.get("orderNumber") or reference)
+    if (
+        return_url is None
+        or not isinstance(store_id, int | str)
+        or not str(store_id).isdigit()
+        or not reference
+        or len(reference) > 128
+        or not isinstance(token, str)
+        or not token
+    ):
+        raise CheckoutError("invalid_request", return_url, lang)
+
+    store = get_store(dbsession, brand.name, int(store_id))
+    if store is None:
+        log.warning("checkout for unknown store %s (%s)", store_id, brand.name)
+        raise CheckoutError("not_configured", return_url, lang)
+    try:
+        shop = shop_config(store, box, allow_production=app_settings.allow_production, shop_name="")
+    except StoreNotConfigured as exc:
+        log.warning("checkout for store %s refused: %s", store.ecwid_store_id, exc)
+        raise CheckoutError("not_configured", return_url, lang) from None
+
+    try:
+        currency = find_currency(cart.get("currency"))
+    except UnsupportedCurrency:
+        log.info("store %s: unsupported currency %r", store.ecwid_store_id, cart.get("currency"))
+        raise CheckoutError("unsupported_currency", return_url, lang) from None
+    try:
+        total: Decimal = to_decimal(order.get("total"))
+        amount_minor = to_minor_units(total, currency)
+    except InvalidAmount:
+        raise CheckoutError("invalid_request", return_url, lang) from None
+
+    language = payment_language(lang, shop.default_language)
+    now = utcnow().replace(microsecond=0)
+    trans_id = allocate_trans_id(dbsession, shop.site_id, now)
+    attempt = PaymentAttempt(
+        store_id=store.id,
+        ecwid_order_id=order_id[:64],
+        reference_transaction_id=reference,
+        return_url=return_url,
+        ecwid_token_enc=box.encrypt(token),
+        lang=lang or language,
+        amount_minor=amount_minor,
+        currency=currency.alpha,
+        currency_numeric=currency.numeric,
+        mode=shop.ctx_mode,
+        site_id=shop.site_id,
+        sign_algo=shop.sign_algo,
+        trans_date=now,
+        trans_day=now.date(),
+        trans_id=trans_id,
+    )
+    dbsession.add(attempt)
+    dbsession.flush()
+    if shop.ctx_mode == "PRODUCTION" and store.production_used_at is None:
+        store.production_used_at = now
+
+    order_data = OrderData(
+        order_id=order_id,
+        amount=total,
+        amount_minor=amount_minor,
+        currency=currency,
+        email=str(order.get("email") or ""),
+        customer_id=str(order.get("customerId") or ""),
+        billing=Person.from_ecwid(order.get("billingPerson")),
+        shipping=Person.from_ecwid(order.get("shippingPerson")),
+        language=language,
+        extra={"ecwid_store": str(store.ecwid_store_id), "ecwid_reference": reference[:255]},
+    )
+    return_to = app_settings.url(f"return/{attempt.public_id}") + f"?app-name={brand.name}"
+    fields = build_fields(shop, order_data, trans_id=trans_id, trans_date=now, return_url=return_to)
+    log.info(
+        "checkout store=%s order=%s trans=%s/%s amount=%s %s mode=%s",
+        store.ecwid_store_id,
+        reference,
+        shop.site_id,
+        trans_id,
+        amount_minor,
+        currency.alpha,
+        shop.ctx_mode,
+    )
+    return PaymentForm(action=brand.payment_url, fields=sign_form(fields, shop), lang=language, return_url=return_url)

@@ -1,0 +1,97 @@
+"""Ecwid REST API client: the order update a payment app is allowed to make.
+
+Only ``Authorization: Bearer`` is used (query-string tokens are disabled since
+2025-03). The base URL comes from the settings, never from request data, and
+redirects are not followed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import requests
+
+log = logging.getLogger(__name__)
+
+#: Answers that retrying cannot fix (bad request, plan, scope, content type).
+FATAL_STATUSES = frozenset({400, 401, 402, 403, 405, 409, 415, 422})
+
+
+@dataclass(frozen=True)
+class EcwidResult:
+    ok: bool
+    retryable: bool = False
+    status_code: int | None = None
+    retry_after: float | None = None
+    error: str = ""
+    payment_status: str | None = None
+
+
+class OrderUpdater(Protocol):
+    def update_order(self, ecwid_store_id: str, order_ref: str, token: str, body: dict[str, Any]) -> EcwidResult: ...
+
+    def get_order(self, ecwid_store_id: str, order_ref: str, token: str) -> EcwidResult: ...
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return max(0.0, min(seconds, 3600.0))
+
+
+class EcwidClient:
+    """``requests``-based implementation of :class:`OrderUpdater`."""
+
+    def __init__(self, api_url: str, timeout: float = 10.0, session: requests.Session | None = None) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.trust_env = False  # never go through an environment proxy with tokens
+
+    def _url(self, ecwid_store_id: str, order_ref: str) -> str:
+        return f"{self.api_url}/{quote(str(ecwid_store_id), safe='')}/orders/{quote(order_ref, safe='')}"
+
+    def _call(self, method: str, url: str, token: str, body: dict[str, Any] | None = None) -> EcwidResult:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        try:
+            response = self.session.request(
+                method,
+                url,
+                json=body,
+                headers=headers,
+                timeout=(min(3.0, self.timeout), self.timeout),
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            return EcwidResult(ok=False, retryable=True, error="timeout")
+        except requests.RequestException as exc:
+            return EcwidResult(ok=False, retryable=True, error=f"connection error: {type(exc).__name__}")
+        code = response.status_code
+        if 200 <= code < 300:
+            payment_status = None
+            try:
+                data = response.json()
+                if isinstance(data, dict):
+                    payment_status = data.get("paymentStatus")
+                    if method == "PUT" and data.get("updateCount") == 0:
+                        return EcwidResult(ok=False, retryable=False, status_code=code, error="updateCount 0")
+            except ValueError:
+                pass
+            return EcwidResult(ok=True, status_code=code, payment_status=payment_status)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if code == 429 or code >= 500:
+            return EcwidResult(ok=False, retryable=True, status_code=code, retry_after=retry_after, error=f"HTTP {code}")
+        return EcwidResult(ok=False, retryable=code not in FATAL_STATUSES and code != 404, status_code=code, error=f"HTTP {code}")
+
+    def update_order(self, ecwid_store_id: str, order_ref: str, token: str, body: dict[str, Any]) -> EcwidResult:
+        return self._call("PUT", self._url(ecwid_store_id, order_ref), token, body)
+
+    def get_order(self, ecwid_store_id: str, order_ref: str, token: str) -> EcwidResult:
+        return self._call("GET", self._url(ecwid_store_id, order_ref), token)

@@ -1,0 +1,96 @@
+"""Stores: created from Ecwid's verified payloads, and their decrypted gateway settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Store
+from ..protocol.form import ShopConfig
+from ..secrets_box import SecretBox
+
+
+class StoreNotConfigured(Exception):
+    """The store lacks a shop id or the key of its mode."""
+
+
+def get_store(dbsession: Session, brand: str, ecwid_store_id: int, *, for_update: bool = False) -> Store | None:
+    query = select(Store).where(Store.brand == brand, Store.ecwid_store_id == int(ecwid_store_id))
+    if for_update:
+        query = query.with_for_update()
+    return dbsession.scalar(query)
+
+
+def get_or_create_store(dbsession: Session, brand: str, ecwid_store_id: int, default_language: str) -> Store:
+    store = get_store(dbsession, brand, ecwid_store_id)
+    if store is None:
+        store = Store(brand=brand, ecwid_store_id=int(ecwid_store_id), default_language=default_language)
+        dbsession.add(store)
+        dbsession.flush()
+    return store
+
+
+def shop_config(
+    store: Store, box: SecretBox, *, allow_production: bool, shop_name: str = ""
+) -> ShopConfig:
+    """The store's settings with its key for the current mode, or :class:`StoreNotConfigured`."""
+    if not store.site_id:
+        raise StoreNotConfigured("no shop id")
+    if store.ctx_mode == "PRODUCTION" and not allow_production:
+        raise StoreNotConfigured("production mode disabled in this deployment")
+    key = box.decrypt(store.key_enc_for(store.ctx_mode))
+    if not key:
+        raise StoreNotConfigured(f"no {store.ctx_mode} key")
+    return ShopConfig(
+        site_id=store.site_id,
+        ctx_mode=store.ctx_mode,
+        key=key,
+        sign_algo=store.sign_algo,
+        default_language=store.default_language,
+        available_languages=store.languages,
+        capture_delay=store.capture_delay,
+        validation_mode=store.validation_mode,
+        threeds_manage=store.threeds_manage,
+        threeds_max_amount=Decimal(store.threeds_max_amount) if store.threeds_max_amount is not None else None,
+        redirect_enabled=store.redirect_enabled,
+        redirect_success_timeout=store.redirect_success_timeout,
+        redirect_success_message=store.redirect_success_message,
+        redirect_error_timeout=store.redirect_error_timeout,
+        redirect_error_message=store.redirect_error_message,
+        shop_name=shop_name,
+    )
+
+
+def key_for_mode(store: Store, box: SecretBox, mode: str, *, allow_production: bool) -> str | None:
+    """The key that signs ``mode`` messages for this store (None if unusable)."""
+    if mode == "PRODUCTION" and not allow_production:
+        return None
+    return box.decrypt(store.key_enc_for(mode))
+
+
+def apply_settings(store: Store, values: dict[str, Any], box: SecretBox) -> None:
+    """Save validated form values; an empty key field keeps the stored key."""
+    for name in (
+        "site_id",
+        "ctx_mode",
+        "sign_algo",
+        "default_language",
+        "capture_delay",
+        "threeds_manage",
+        "threeds_max_amount",
+        "redirect_enabled",
+        "redirect_success_timeout",
+        "redirect_success_message",
+        "redirect_error_timeout",
+        "redirect_error_message",
+    ):
+        setattr(store, name, values[name])
+    store.validation_mode = values["validation_mode"] or None
+    store.available_languages = ";".join(values["available_languages"])
+    if values.get("key_test"):
+        store.key_test_enc = box.encrypt(values["key_test"].strip())
+    if values.get("key_prod"):
+        store.key_prod_enc = box.encrypt(values["key_prod"].strip())

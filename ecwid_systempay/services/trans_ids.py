@@ -1,0 +1,43 @@
+"""Allocation of ``vads_trans_id``: unique per shop per UTC day, below 900000, race-free.
+
+One counter row per (site_id, UTC day), bumped with an atomic upsert
+(``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``) on SQLite and PostgreSQL.
+The first id of the day is taken from the clock (tenths of a second since
+midnight, as Lyra's modules do), so a freshly reset database does not replay the
+ids it already sent that day; later ids follow it and wrap below 900000.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import TransIdCounter
+
+GATEWAY_RESERVED_FROM = 900_000
+
+
+class TransIdsExhausted(RuntimeError):
+    """All 900000 ids of the day are used for this shop."""
+
+
+def clock_start(now: datetime) -> int:
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return int((now - midnight).total_seconds() * 10) % GATEWAY_RESERVED_FROM
+
+
+def allocate_trans_id(dbsession: Session, site_id: str, now: datetime) -> str:
+    """The next free id for ``site_id`` on ``now``'s UTC day, as 6 digits."""
+    day = now.date()
+    insert = postgresql.insert if dbsession.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(TransIdCounter).values(site_id=site_id, day=day, start=clock_start(now), used=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[TransIdCounter.site_id, TransIdCounter.day],
+        set_={"used": TransIdCounter.used + 1},
+    ).returning(TransIdCounter.start, TransIdCounter.used)
+    start, used = dbsession.execute(stmt).one()
+    if used > GATEWAY_RESERVED_FROM:
+        raise TransIdsExhausted(site_id)
+    return f"{(start + used - 1) % GATEWAY_RESERVED_FROM:06d}"

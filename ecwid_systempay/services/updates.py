@@ -1,0 +1,305 @@
+"""The Ecwid order updates: enqueued with the state change, delivered by a worker.
+
+Enqueueing happens in the same database transaction as the attempt's state change
+(transactional outbox). The worker claims due jobs in a short transaction (``FOR
+UPDATE SKIP LOCKED`` on PostgreSQL), calls Ecwid with no transaction open, then
+records the result. A job whose lease expired (its worker died mid-call) is first
+checked with a GET, so a PUT that already landed is not sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..models import EcwidUpdate, PaymentAttempt, Store, UpdateState
+from ..models.meta import utcnow
+from ..protocol.statuses import ECWID_STATUS, AttemptStatus, order_status
+from ..secrets_box import SecretBox
+from .alerts import Alerter
+from .ecwid_client import EcwidResult, OrderUpdater
+
+log = logging.getLogger(__name__)
+
+UNFINISHED = (UpdateState.PENDING.value, UpdateState.IN_PROGRESS.value)
+
+
+def latest_update(dbsession: Session, store_id: int, reference: str) -> EcwidUpdate | None:
+    return dbsession.scalar(
+        select(EcwidUpdate)
+        .where(
+            EcwidUpdate.store_id == store_id,
+            EcwidUpdate.reference_transaction_id == reference,
+            EcwidUpdate.state != UpdateState.SUPERSEDED.value,
+        )
+        .order_by(EcwidUpdate.id.desc())
+        .limit(1)
+    )
+
+
+def order_attempts(dbsession: Session, store_id: int, reference: str) -> list[PaymentAttempt]:
+    return list(
+        dbsession.scalars(
+            select(PaymentAttempt).where(
+                PaymentAttempt.store_id == store_id, PaymentAttempt.reference_transaction_id == reference
+            )
+        )
+    )
+
+
+def enqueue_order_status(dbsession: Session, attempt: PaymentAttempt, message: str | None = None) -> EcwidUpdate | None:
+    """Queue the order's Ecwid status if it differs from the last one queued.
+
+    The order's status is derived from all its attempts, so an older attempt's
+    failure does not undo a newer attempt's payment. Returns the new job, if any.
+    """
+    attempts = order_attempts(dbsession, attempt.store_id, attempt.reference_transaction_id)
+    status = order_status([(AttemptStatus(a.status), a.status_seq) for a in attempts])
+    if status is None:
+        return None
+    ecwid_status = ECWID_STATUS[status]
+    speaking = max(
+        (a for a in attempts if a.status == status.value), key=lambda a: a.status_seq, default=attempt
+    )
+    previous = latest_update(dbsession, attempt.store_id, attempt.reference_transaction_id)
+    if previous is not None and previous.payment_status == ecwid_status:
+        return None
+    if previous is not None and previous.state == UpdateState.PENDING.value:
+        previous.state = UpdateState.SUPERSEDED.value  # never sent: the newer status replaces it
+    store = speaking.store
+    job = EcwidUpdate(
+        store_id=attempt.store_id,
+        attempt_id=speaking.id,
+        ecwid_store_id=str(store.ecwid_store_id),
+        reference_transaction_id=attempt.reference_transaction_id,
+        ecwid_order_id=speaking.ecwid_order_id,
+        payment_status=ecwid_status,
+        external_transaction_id=speaking.gateway_trans_uuid or speaking.trans_id,
+        payment_message=message if ecwid_status == "INCOMPLETE" else None,
+        token_enc=speaking.ecwid_token_enc or store.ecwid_token_enc,
+    )
+    dbsession.add(job)
+    dbsession.flush()
+    log.info(
+        "queued Ecwid update store=%s order=%s status=%s job=%s",
+        store.ecwid_store_id,
+        attempt.reference_transaction_id,
+        ecwid_status,
+        job.id,
+    )
+    return job
+
+
+@dataclass
+class Claimed:
+    id: int
+    ecwid_store_id: str
+    reference_transaction_id: str
+    ecwid_order_id: str
+    payment_status: str
+    external_transaction_id: str | None
+    payment_message: str | None
+    token_enc: str | None
+    tries: int
+    resumed: bool
+    created_at: datetime
+
+
+class UpdateWorker:
+    """Delivers queued Ecwid updates; safe to run in several threads or processes."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        client: OrderUpdater,
+        box: SecretBox,
+        alerter: Alerter | None,
+        *,
+        lease_seconds: int = 60,
+        retry_base_seconds: float = 30.0,
+        retry_max_seconds: float = 3600.0,
+        dead_letter_after_seconds: int = 24 * 3600,
+        now: Callable[[], datetime] = utcnow,
+        on_call: Callable[[str, Claimed], None] | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.client = client
+        self.box = box
+        self.alerter = alerter
+        self.lease = timedelta(seconds=lease_seconds)
+        self.retry_base = retry_base_seconds
+        self.retry_max = retry_max_seconds
+        self.dead_after = timedelta(seconds=dead_letter_after_seconds)
+        self.now = now
+        self.on_call = on_call  # test hook: called just before and after each Ecwid call
+
+    # -- claiming -----------------------------------------------------------------
+
+    def claim(self, limit: int = 10, *, store_id: int | None = None, reference: str | None = None) -> list[Claimed]:
+        now = self.now()
+        with self.session_factory() as session, session.begin():
+            due = or_(
+                and_(EcwidUpdate.state == UpdateState.PENDING.value, EcwidUpdate.next_attempt_at <= now),
+                and_(EcwidUpdate.state == UpdateState.IN_PROGRESS.value, EcwidUpdate.lease_until < now),
+            )
+            query = select(EcwidUpdate).where(due).order_by(EcwidUpdate.id).limit(limit)
+            if store_id is not None:
+                query = query.where(
+                    EcwidUpdate.store_id == store_id, EcwidUpdate.reference_transaction_id == reference
+                )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            claimed: list[Claimed] = []
+            for job in session.scalars(query):
+                earlier = session.scalar(
+                    select(EcwidUpdate.id).where(
+                        EcwidUpdate.store_id == job.store_id,
+                        EcwidUpdate.reference_transaction_id == job.reference_transaction_id,
+                        EcwidUpdate.id < job.id,
+                        EcwidUpdate.state.in_(UNFINISHED),
+                    ).limit(1)
+                )
+                if earlier is not None:
+                    continue  # keep each order's updates in order
+                resumed = job.state == UpdateState.IN_PROGRESS.value
+                job.state = UpdateState.IN_PROGRESS.value
+                job.lease_until = now + self.lease
+                job.tries += 1
+                claimed.append(
+                    Claimed(
+                        id=job.id,
+                        ecwid_store_id=job.ecwid_store_id,
+                        reference_transaction_id=job.reference_transaction_id,
+                        ecwid_order_id=job.ecwid_order_id,
+                        payment_status=job.payment_status,
+                        external_transaction_id=job.external_transaction_id,
+                        payment_message=job.payment_message,
+                        token_enc=job.token_enc,
+                        tries=job.tries,
+                        resumed=resumed,
+                        created_at=job.created_at,
+                    )
+                )
+            return claimed
+
+    # -- delivering ---------------------------------------------------------------
+
+    def deliver(self, job: Claimed) -> EcwidResult:
+        token = self.box.decrypt(job.token_enc)
+        if not token:
+            return EcwidResult(ok=False, retryable=False, error="no Ecwid token for this store")
+        if job.resumed:
+            current = self.client.get_order(job.ecwid_store_id, job.reference_transaction_id, token)
+            if current.ok and current.payment_status == job.payment_status:
+                log.info("Ecwid order already %s, job %s done without a new PUT", job.payment_status, job.id)
+                return current
+        body: dict[str, Any] = {"paymentStatus": job.payment_status}
+        if job.external_transaction_id:
+            body["externalTransactionId"] = job.external_transaction_id
+        if job.payment_message:
+            body["paymentMessage"] = job.payment_message
+        if self.on_call:
+            self.on_call("before", job)
+        result = self.client.update_order(job.ecwid_store_id, job.reference_transaction_id, token, body)
+        if (
+            result.status_code == 404
+            and job.ecwid_order_id
+            and job.ecwid_order_id != job.reference_transaction_id
+        ):
+            result = self.client.update_order(job.ecwid_store_id, job.ecwid_order_id, token, body)
+        if self.on_call:
+            self.on_call("after", job)
+        return result
+
+    def backoff(self, tries: int) -> float:
+        delay = min(self.retry_max, self.retry_base * (2 ** max(0, tries - 1)))
+        return delay * random.uniform(0.8, 1.2)
+
+    def record(self, job: Claimed, result: EcwidResult) -> str:
+        now = self.now()
+        alert: tuple[str, str] | None = None
+        with self.session_factory() as session, session.begin():
+            row = session.get(EcwidUpdate, job.id)
+            if row is None:
+                return "missing"
+            row.lease_until = None
+            if result.ok:
+                row.state = UpdateState.DONE.value
+                row.done_at = now
+                row.last_error = None
+                log.info("Ecwid order %s set to %s (job %s)", job.reference_transaction_id, job.payment_status, job.id)
+            elif result.retryable and now - job.created_at < self.dead_after:
+                delay = result.retry_after if result.retry_after is not None else self.backoff(job.tries)
+                row.state = UpdateState.PENDING.value
+                row.next_attempt_at = now + timedelta(seconds=delay)
+                row.last_error = result.error[:255]
+                log.warning(
+                    "Ecwid update job %s failed (%s), retry in %.0fs", job.id, result.error, delay
+                )
+            else:
+                row.state = UpdateState.DEAD.value
+                row.dead_at = now
+                row.last_error = result.error[:255]
+                row.alerted_at = now
+                log.error("Ecwid update job %s given up: %s", job.id, result.error)
+                alert = (
+                    f"[ecwid-systempay] Ecwid order {job.reference_transaction_id} could not be updated",
+                    (
+                        f"Store {job.ecwid_store_id}, order {job.reference_transaction_id} "
+                        f"(Ecwid id {job.ecwid_order_id}) should be {job.payment_status}.\n"
+                        f"Last error: {result.error} after {job.tries} tries.\n"
+                        "Fix the cause, then replay it with: ecwid_systempay_dead_letters <ini> --replay "
+                        f"{job.id}\n"
+                    ),
+                )
+            state = row.state
+        if alert and self.alerter:
+            self.alerter.send(*alert)
+        return state
+
+    def run_once(self, limit: int = 10, *, store_id: int | None = None, reference: str | None = None) -> int:
+        """Claim and deliver due jobs; returns how many were processed."""
+        jobs = self.claim(limit, store_id=store_id, reference=reference)
+        for job in jobs:
+            try:
+                result = self.deliver(job)
+            except Exception as exc:  # a bug must not kill the loop; the job is retried
+                log.exception("Ecwid update job %s crashed", job.id)
+                result = EcwidResult(ok=False, retryable=True, error=f"internal error: {type(exc).__name__}")
+            self.record(job, result)
+        return len(jobs)
+
+
+def replay_dead(session_factory: sessionmaker[Session], job_ids: list[int] | None = None) -> int:
+    """Put dead-letter jobs back in the queue (all of them, or the given ids)."""
+    now = utcnow()
+    with session_factory() as session, session.begin():
+        query = select(EcwidUpdate).where(EcwidUpdate.state == UpdateState.DEAD.value)
+        if job_ids:
+            query = query.where(EcwidUpdate.id.in_(job_ids))
+        count = 0
+        for job in session.scalars(query):
+            job.state = UpdateState.PENDING.value
+            job.next_attempt_at = now
+            job.created_at = now  # a fresh retry window
+            job.dead_at = None
+            count += 1
+        return count
+
+
+def list_dead(session: Session) -> list[EcwidUpdate]:
+    return list(
+        session.scalars(
+            select(EcwidUpdate).where(EcwidUpdate.state == UpdateState.DEAD.value).order_by(EcwidUpdate.id)
+        )
+    )
+
+
+def stores_by_id(session: Session, ids: set[int]) -> dict[int, Store]:
+    return {s.id: s for s in session.scalars(select(Store).where(Store.id.in_(ids)))} if ids else {}

@@ -1,0 +1,77 @@
+"""``POST /callback?app-name=systempay``: the gateway's notification (IPN).
+
+Never redirects, POST only, no CSRF token (it is authenticated by its signature).
+Answers 200 with an ``OK-``/``KO-`` line for anything processed or deliberately
+ignored, 400 for a malformed request, 503 (so the gateway retries) when the
+database is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pyramid.response import Response
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..protocol.notification import MAX_BODY_BYTES, MalformedNotification, parse_body
+from ..protocol.responses import ipn_body
+from ..resources import Root
+from ..services.ipn import apply_notification, verify_and_store
+from ..worker import wake_worker
+
+log = logging.getLogger(__name__)
+
+
+def text_response(body: str, status: int = 200, **headers: str) -> Response:
+    return Response(body=body.encode("utf-8"), status=status, content_type="text/plain", charset="utf-8", headers=headers)
+
+
+def callback(request: Any) -> Response:
+    if request.method != "POST":
+        return text_response(ipn_body("bad_request"), 405, Allow="POST")
+    try:
+        brand = request.app_settings.brand(request.GET.get("app-name")).name
+    except KeyError:
+        return text_response(ipn_body("bad_request"), 400)
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        log.warning("notification refused: body of %s bytes", request.content_length)
+        return text_response(ipn_body("too_large"), 400)
+    body = request.body
+    try:
+        note = parse_body(body)
+    except MalformedNotification as exc:
+        log.warning("malformed notification refused: %s", exc)
+        return text_response(ipn_body("bad_request"), 400)
+
+    try:
+        verified = verify_and_store(
+            request.registry["dbsession_factory"],
+            note,
+            brand=brand,
+            kind="IPN",
+            box=request.secret_box,
+            app_settings=request.app_settings,
+        )
+    except SQLAlchemyError:
+        log.exception("database unavailable: notification not stored, the gateway will retry")
+        return text_response(ipn_body("retry_later"), 503)
+    if verified.case:
+        return text_response(ipn_body(verified.case))
+
+    assert verified.attempt_id is not None and verified.notification_id is not None
+    case, changed = apply_notification(
+        request.dbsession,
+        note,
+        attempt_id=verified.attempt_id,
+        notification_id=verified.notification_id,
+        source=note.source,
+        is_ipn=True,
+    )
+    if changed:
+        wake_worker(request)
+    return text_response(ipn_body(case))
+
+
+def includeme(config: Any) -> None:
+    config.add_view(callback, context=Root, name="callback")

@@ -1,0 +1,67 @@
+"""``POST /payment``: Ecwid's payment URL. Decrypts the order, answers the signed form."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pyramid.httpexceptions import HTTPMethodNotAllowed
+from pyramid.renderers import render_to_response
+
+from ..protocol.ecwid_crypto import InvalidPayload, decrypt_cbc, decrypt_gcm
+from ..protocol.messages import message
+from ..resources import Root
+from ..services.checkout import CheckoutError, start_checkout
+from ..services.returns import with_error
+from .pages import accept_language, buyer_page
+
+log = logging.getLogger(__name__)
+
+
+def decrypt_request(request: Any, client_secret: str) -> dict[str, Any]:
+    enc_data = request.POST.get("enc_data")
+    if enc_data:
+        return decrypt_gcm(enc_data, client_secret)
+    data = request.POST.get("data")
+    if data:
+        return decrypt_cbc(data, client_secret)
+    raise InvalidPayload()
+
+
+def payment(request: Any) -> Any:
+    if request.method != "POST":
+        raise HTTPMethodNotAllowed(headers={"Allow": "POST"})
+    lang = accept_language(request)
+    try:
+        brand = request.app_settings.brand(request.GET.get("app-name"))
+    except KeyError:
+        return buyer_page(request, lang, "invalid_request", status=404)
+    try:
+        payload = decrypt_request(request, brand.client_secret)
+    except InvalidPayload:
+        log.warning("payment request with an unreadable payload (%s)", brand.name)
+        return buyer_page(request, lang, "invalid_request", status=400)
+    try:
+        form = start_checkout(
+            request.dbsession, payload, brand=brand, app_settings=request.app_settings, box=request.secret_box
+        )
+    except CheckoutError as exc:
+        lang = exc.lang or lang
+        back = with_error(exc.return_url, message(exc.kind, lang)) if exc.return_url else None
+        status = 400 if exc.kind == "invalid_request" else 422
+        return buyer_page(request, lang, exc.kind, status=status, return_url=back)
+    return render_to_response(
+        "ecwid_systempay:templates/redirect.pt",
+        {
+            "lang": form.lang,
+            "action": form.action,
+            "fields": sorted(form.fields.items()),
+            "title": message("redirecting", form.lang),
+            "button": message("continue", form.lang),
+        },
+        request=request,
+    )
+
+
+def includeme(config: Any) -> None:
+    config.add_view(payment, context=Root, name="payment")

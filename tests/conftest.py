@@ -1,0 +1,116 @@
+"""Shared fixtures: a fresh database per test (SQLite by default, PostgreSQL with
+``TEST_DATABASE_URL``), the app, a webtest client and a fake Ecwid API server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import webtest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from ecwid_systempay import main
+from ecwid_systempay.models import get_engine
+from ecwid_systempay.scripts.initialize_db import upgrade
+
+from .support import CLIENT_SECRET, FakeEcwid
+
+SECRET_KEY = Fernet.generate_key().decode()
+TABLES = ["transitions", "ecwid_updates", "notifications", "payment_attempts", "trans_id_counters", "stores"]
+
+
+def database_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    engine = get_engine({"sqlalchemy.url": f"sqlite:///{path}"})
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine | None]:
+    url = database_url()
+    if not url:
+        yield None
+        return
+    engine = get_engine({"sqlalchemy.url": url})
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path, postgres_engine: Engine | None) -> str:
+    if postgres_engine is not None:
+        with postgres_engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        return str(postgres_engine.url.render_as_string(hide_password=False))
+    path = tmp_path / "test.sqlite"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def fake_ecwid() -> Iterator[FakeEcwid]:
+    fake = FakeEcwid().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(db_url: str, fake_ecwid: FakeEcwid, tmp_path: Path) -> dict[str, Any]:
+    return {
+        "sqlalchemy.url": db_url,
+        "retry.attempts": "3",
+        "ecwid_systempay.public_url": "http://localhost",
+        "ecwid_systempay.ecwid_api_url": fake_ecwid.url,
+        "ecwid_systempay.secret_keys": SECRET_KEY,
+        "ecwid_systempay.allow_production": "false",
+        "ecwid_systempay.admin_origins": "https://my.ecwid.com",
+        "ecwid_systempay.brands": "systempay payzen",
+        "ecwid_systempay.brand.systempay.client_id": "systempay",
+        "ecwid_systempay.brand.systempay.client_secret": CLIENT_SECRET,
+        "ecwid_systempay.brand.payzen.client_id": "payzen",
+        "ecwid_systempay.brand.payzen.client_secret": "payzen-client-secret-00000000",
+        "ecwid_systempay.worker.in_process": "false",
+        "ecwid_systempay.retry.base_seconds": "0",
+        "ecwid_systempay.retry.dead_letter_after_seconds": "3600",
+        "ecwid_systempay.ecwid_timeout": "2",
+        "ecwid_systempay.return.wait_checks": "2",
+        "ecwid_systempay.alert_recipients": "ops@example.test",
+        "mail.debug_directory": str(tmp_path / "mail"),
+    }
+
+
+@pytest.fixture
+def app(settings: dict[str, Any]) -> Iterator[Any]:
+    application = main({}, **settings)
+    yield application
+    application.registry["dbengine"].dispose()
+
+
+@pytest.fixture
+def testapp(app: Any) -> webtest.TestApp:
+    return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+
+
+@pytest.fixture
+def dbsession(app: Any) -> Iterator[Any]:
+    """A plain session on the app's database, for assertions (each query sees committed data)."""
+    session = app.registry["dbsession_factory"]()
+    yield session
+    session.close()

@@ -1,0 +1,216 @@
+"""Test helpers: a real HTTP server standing in for Ecwid's REST API, payload and IPN builders."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlencode
+
+from ecwid_systempay.protocol.ecwid_crypto import encrypt_cbc, encrypt_gcm
+from ecwid_systempay.protocol.signature import compute_signature
+
+CLIENT_SECRET = "test-client-secret-0123456789abcdef"
+STORE_ID = 1003
+STORE_TOKEN = "secret_store_token_1003"
+SITE_ID = "12345678"
+KEY_TEST = "1111111111111111"
+KEY_PROD = "2222222222222222"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class FakeEcwid:
+    """Ecwid REST API subset on 127.0.0.1: records requests, answers as scripted.
+
+    ``script`` is a list of ``(status, headers, delay_seconds)`` consumed one per
+    PUT; when empty, PUTs succeed with ``{"updateCount": 1}`` and the status is
+    remembered so GET answers it.
+    """
+
+    requests: list[Recorded] = field(default_factory=list)
+    script: list[tuple[int, dict[str, str], float]] = field(default_factory=list)
+    orders: dict[str, str] = field(default_factory=dict)
+    token: str = STORE_TOKEN
+    server: ThreadingHTTPServer | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/v3"
+
+    def puts(self) -> list[Recorded]:
+        with self.lock:
+            return [r for r in self.requests if r.method == "PUT"]
+
+    def start(self) -> "FakeEcwid":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _answer(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+                body = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw
+                with fake.lock:
+                    fake.requests.append(Recorded(method, self.path, dict(self.headers), body))
+                    step = fake.script.pop(0) if (method == "PUT" and fake.script) else None
+                if step:
+                    status, headers, delay = step
+                    if delay:
+                        time.sleep(delay)
+                    if status:
+                        self._answer(status, {"errorMessage": "scripted"}, headers)
+                        return
+                if self.headers.get("Authorization") != f"Bearer {fake.token}":
+                    self._answer(403, {"errorMessage": "bad token"})
+                    return
+                order = self.path.split("?")[0].rsplit("/", 1)[-1]
+                if method == "GET":
+                    if order not in fake.orders:
+                        self._answer(404, {"errorMessage": "not found"})
+                    else:
+                        self._answer(200, {"id": order, "paymentStatus": fake.orders[order]})
+                    return
+                if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+                    self._answer(415, {"errorMessage": "content type"})
+                    return
+                with fake.lock:
+                    fake.orders[order] = (body or {}).get("paymentStatus")
+                self._answer(200, {"updateCount": 1})
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._handle("PUT")
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._handle("GET")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def order_payload(
+    *,
+    total: Any = Decimal("12.30"),
+    currency: str = "EUR",
+    reference: str = "transaction_65306446",
+    order_id: str = "XJ12H",
+    lang: str = "fr",
+    store_id: int = STORE_ID,
+    token: str = STORE_TOKEN,
+    return_url: str = "https://store.example/checkout?clientId=systempay&timestamp=1751294405226&key=abcdefgh",
+) -> dict[str, Any]:
+    return {
+        "storeId": store_id,
+        "lang": lang,
+        "returnUrl": return_url,
+        "merchantAppSettings": {"public": "{}"},
+        "token": token,
+        "cart": {
+            "currency": currency,
+            "order": {
+                "id": order_id,
+                "referenceTransactionId": reference,
+                "total": total,
+                "email": "mscott@example.com",
+                "paymentStatus": "INCOMPLETE",
+                "billingPerson": {
+                    "name": "Hélène <Scott>",
+                    "street": "555 Lackawanna Ave\nSuite 1",
+                    "city": "Scranton",
+                    "countryCode": "US",
+                    "postalCode": "18508",
+                    "stateOrProvinceCode": "PA",
+                    "phone": "+1 (570) 555-0100",
+                },
+                "shippingPerson": {"name": "Michael Scott", "street": "1 Main St", "city": "Scranton", "countryCode": "US", "postalCode": "18508"},
+                "items": [{"name": "iMac", "price": total, "quantity": 1}],
+            },
+        },
+    }
+
+
+def encrypted_form(payload: dict[str, Any], *, legacy: bool = False, secret: str = CLIENT_SECRET) -> dict[str, str]:
+    if legacy:
+        return {"data": encrypt_cbc(payload, secret)}
+    return {"enc_data": encrypt_gcm(payload, secret), "data": encrypt_cbc(payload, secret)}
+
+
+def settings_payload(store_id: int = STORE_ID, lang: str = "en", secret: str = CLIENT_SECRET, gcm: bool = False) -> str:
+    data = {"store_id": store_id, "lang": lang, "access_token": STORE_TOKEN, "view_mode": "PAGE"}
+    return encrypt_gcm(data, secret) if gcm else encrypt_cbc(data, secret)
+
+
+def gateway_answer(
+    form_fields: dict[str, str],
+    *,
+    status: str = "AUTHORISED",
+    key: str = KEY_TEST,
+    algo: str = "HMAC-SHA-256",
+    ipn: bool = True,
+    source: str = "PAY",
+    overrides: dict[str, str] | None = None,
+    uuid: str = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+) -> dict[str, str]:
+    """What the gateway sends back for a form: echoed fields plus results, signed."""
+    fields = {k: v for k, v in form_fields.items() if k.startswith("vads_")}
+    result = {"AUTHORISED": "00", "CAPTURED": "00", "REFUSED": "05", "ABANDONED": "17"}.get(status, "00")
+    fields.update(
+        {
+            "vads_trans_status": status,
+            "vads_result": result,
+            "vads_extra_result": "",
+            "vads_auth_result": "00" if result == "00" else "",
+            "vads_trans_uuid": uuid,
+            "vads_operation_type": "DEBIT",
+            "vads_card_number": "497010XXXXXX0055",
+            "vads_expiry_month": "6",
+            "vads_expiry_year": "2030",
+            "vads_card_brand": "CB",
+            "vads_effective_amount": fields.get("vads_amount", ""),
+        }
+    )
+    if ipn:
+        fields["vads_url_check_src"] = source
+        fields["vads_hash"] = "f" * 64
+    fields.update(overrides or {})
+    fields["signature"] = compute_signature(fields, key, algo)
+    return fields
+
+
+def form_body(fields: dict[str, str]) -> str:
+    return urlencode(fields)
