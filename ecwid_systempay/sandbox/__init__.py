@@ -1,5 +1,34 @@
-"""Sandbox placeholder, replaced by the simulated Ecwid store and Systempay platform."""
+"""The sandbox: a simulated Ecwid store and Systempay platform, over real HTTP.
+
+Enabled in development.ini (``pyramid.includes = ecwid_systempay.sandbox``) and
+in the tests; absent from production.ini. It speaks only the public protocols:
+the module knows it only through its configured URLs. ``main`` serves the
+sandbox alone, so it can run in its own process (e.g. while the module is down).
+
+Settings (all optional):
+- ``sandbox.module_url``: base URL of the module (``/payment``, ``/settings``, ``/callback``).
+- ``sandbox.public_url``: base URL of the sandbox itself (default ``{module_url}/sandbox``).
+- ``sandbox.client_secret``: the Ecwid app secret (default: the systempay brand's).
+- ``sandbox.retry_interval_seconds``: spacing of notification retries (900 on the real platform).
+- ``sandbox.session_timeout_seconds``: payment session lifetime (600).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.config import Configurator
 
 
-def includeme(config):  # type: ignore[no-untyped-def]
-    return None
+def includeme(config: Any) -> None:
+    config.include(".ecwid", route_prefix="/sandbox/ecwid")
+    config.include(".systempay", route_prefix="/sandbox/systempay")
+    config.include(".home")
+
+
+def main(global_config: dict[str, Any] | None, **settings: Any) -> Any:
+    """The sandbox alone, as its own WSGI application."""
+    with Configurator(settings=settings) as config:
+        config.include("pyramid_chameleon")
+        config.include(".")
+    return config.make_wsgi_app()

@@ -162,7 +162,7 @@ def apply_notification(
     """Apply a verified message to its attempt; returns (case, state changed)."""
     query = select(PaymentAttempt).where(PaymentAttempt.id == attempt_id)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=PaymentAttempt)
     attempt = session.scalar(query)
     stored = session.get(StoredNotification, notification_id)
     now = utcnow()
