@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
+
+# Compiled templates are cached on disk once for the whole run (each test builds a new app).
+os.environ.setdefault("CHAMELEON_CACHE", tempfile.mkdtemp(prefix="chameleon-"))
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,9 +112,33 @@ def testapp(app: Any) -> webtest.TestApp:
     return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
 
 
+class Reader:
+    """Read-only access for assertions: each query runs in its own short transaction.
+
+    (A session kept open would hold SQLite's lock, which the app takes with
+    ``BEGIN IMMEDIATE``; objects come back detached with their columns loaded.)
+    """
+
+    def __init__(self, session_factory: Any) -> None:
+        self.session_factory = session_factory
+
+    def scalar(self, query: Any) -> Any:
+        with self.session_factory() as session:
+            return session.scalar(query)
+
+    def scalars(self, query: Any) -> list[Any]:
+        with self.session_factory() as session:
+            return list(session.scalars(query))
+
+    def execute(self, query: Any) -> list[Any]:
+        with self.session_factory() as session:
+            return list(session.execute(query))
+
+    def expire_all(self) -> None:
+        """Kept for readability in tests: every query already sees committed data."""
+
+
 @pytest.fixture
-def dbsession(app: Any) -> Iterator[Any]:
-    """A plain session on the app's database, for assertions (each query sees committed data)."""
-    session = app.registry["dbsession_factory"]()
-    yield session
-    session.close()
+def dbsession(app: Any) -> Reader:
+    """Read committed data for assertions (see :class:`Reader`)."""
+    return Reader(app.registry["dbsession_factory"])

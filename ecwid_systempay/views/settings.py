@@ -60,12 +60,17 @@ PAGE_TEXT = {
 
 
 def deform_renderer(request: Any) -> Any:
-    localizer = request.localizer
+    """Deform's templates with colander/deform messages in the admin's language (cached per language)."""
+    lang = request.locale_name
+    cache = request.registry.setdefault("deform_renderers", {})
+    if lang not in cache:
+        localizer = request.localizer
 
-    def translator(term: Any) -> str:
-        return localizer.translate(term)
+        def translator(term: Any) -> str:
+            return localizer.translate(term)
 
-    return deform.ZPTRendererFactory((str(files("deform") / "templates"),), translator=translator)
+        cache[lang] = deform.ZPTRendererFactory((str(files("deform") / "templates"),), translator=translator)
+    return cache[lang]
 
 
 def notification_url(request: Any, brand: str) -> str:

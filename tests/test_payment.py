@@ -1,0 +1,81 @@
+"""``POST /payment``: the checkout redirect and its error pages."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+
+from ecwid_systempay.models import PaymentAttempt
+
+from .flows import checkout, configure_store, hidden_fields
+from .support import encrypted_form, order_payload
+
+
+def test_legacy_cbc_data_is_accepted(testapp):
+    configure_store(testapp)
+    page, fields = checkout(testapp, legacy=True)
+    assert fields["vads_amount"] == "1230"
+    assert '<button type="submit" class="button">Continuer vers le paiement</button>' in page.text
+    assert 'document.getElementById("payment-form").submit()' in page.text
+
+
+def test_each_checkout_is_a_new_attempt_with_a_new_trans_id(testapp, dbsession):
+    configure_store(testapp)
+    ids = {checkout(testapp)[1]["vads_trans_id"] for _ in range(5)}
+    assert len(ids) == 5
+    attempts = dbsession.scalars(select(PaymentAttempt))
+    assert len(attempts) == 5
+    first = attempts[0]
+    assert first.return_url == "https://store.example/checkout?clientId=systempay&timestamp=1751294405226&key=abcdefgh"
+    assert (first.amount_minor, first.currency, first.mode, first.site_id) == (1230, "EUR", "TEST", "12345678")
+    assert first.reference_transaction_id == "transaction_65306446"
+    assert first.ecwid_token_enc and "secret_store_token" not in first.ecwid_token_enc
+    assert int(first.trans_id) < 900000
+
+
+def test_language_follows_ecwid_or_the_default(testapp):
+    configure_store(testapp, default_language="en")
+    assert checkout(testapp, lang="ja")[1]["vads_language"] == "ja"
+    assert checkout(testapp, lang="ko")[1]["vads_language"] == "en"
+
+
+def test_unreadable_payload_gets_one_generic_page(testapp):
+    configure_store(testapp)
+    answers = []
+    for form in ({"enc_data": "garbage"}, {"data": "QUJDRA"}, {}, encrypted_form(order_payload(), secret="another-secret-000000000000")):
+        response = testapp.post("/payment", form, status=400, headers={"Accept-Language": "fr"})
+        answers.append(response.text)
+    assert len(set(answers)) == 1
+    assert "La demande de paiement est illisible" in answers[0]
+    assert testapp.get("/payment", status=405)
+
+
+def test_unconfigured_store_links_back_to_ecwid_with_error(testapp):
+    response, _ = checkout(testapp, status=422, lang="fr")
+    assert "pas encore disponible" in response.text
+    link = response.html.find(id="back-to-shop")["href"]
+    assert link.startswith("https://store.example/checkout?clientId=systempay&timestamp=1751294405226&key=abcdefgh&errorMsg=")
+    assert "pas encore disponible" in parse_qs(urlsplit(link).query)["errorMsg"][0]
+
+
+def test_unsupported_currency_and_bad_amount(testapp):
+    configure_store(testapp)
+    response, _ = checkout(testapp, status=422, currency="XAU", lang="en")
+    assert "does not accept the currency" in response.text
+    response, fields = checkout(testapp, status=400, total="0")
+    assert fields == {}
+
+
+def test_custom_3ds_and_auto_return_settings_reach_the_form(testapp):
+    configure_store(
+        testapp, threeds_manage=True, threeds_max_amount="30", redirect_enabled=True,
+        redirect_success_timeout="3", capture_delay="2", validation_mode="0",
+    )
+    fields = checkout(testapp, total="29.99")[1]
+    assert fields["vads_threeds_mpi"] == "2"
+    assert fields["vads_redirect_success_timeout"] == "3"
+    assert fields["vads_capture_delay"] == "2"
+    assert fields["vads_validation_mode"] == "0"
+    assert "vads_threeds_mpi" not in checkout(testapp, total="30.00")[1]
+    assert hidden_fields("") == {}
