@@ -1,0 +1,66 @@
+"""INI settings, environment overrides, the initialize_db script and /health."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from ecwid_systempay.config import ConfigurationError, apply_environment, parse_settings
+from ecwid_systempay.scripts import initialize_db
+
+BASE = {
+    "ecwid_systempay.public_url": "https://pay.example",
+    "ecwid_systempay.secret_keys": "k1 k2",
+    "ecwid_systempay.brand.systempay.client_secret": "0123456789abcdef0",
+}
+
+
+def test_environment_overrides_ini_values():
+    settings = dict(BASE)
+    apply_environment(
+        settings,
+        {
+            "ECWID_SYSTEMPAY_SECRET_KEYS": "new old",
+            "SQLALCHEMY_URL": "postgresql+psycopg://x/y",
+            "ECWID_SYSTEMPAY_BRAND_SYSTEMPAY_CLIENT_ID": "cid",
+        },
+    )
+    parsed = parse_settings(settings)
+    assert parsed.secret_keys == ("new", "old")
+    assert settings["sqlalchemy.url"] == "postgresql+psycopg://x/y"
+    assert parsed.brand("systempay").client_id == "cid"
+    assert parsed.brand(None).payment_url == "https://paiement.systempay.fr/vads-payment/"
+    assert parsed.ecwid_api_url == "https://app.ecwid.com/api/v3"
+    assert parsed.allow_production is False
+
+
+def test_missing_secrets_are_configuration_errors():
+    with pytest.raises(ConfigurationError, match="secret_keys"):
+        parse_settings({**BASE, "ecwid_systempay.secret_keys": ""})
+    with pytest.raises(ConfigurationError, match="client_secret"):
+        parse_settings({**BASE, "ecwid_systempay.brand.systempay.client_secret": "short"})
+
+
+def test_initialize_db_brings_the_schema_up(tmp_path, capsys):
+    ini = tmp_path / "app.ini"
+    db = tmp_path / "sub" / "app.sqlite"
+    ini.write_text(f"[app:main]\nuse = egg:ecwid_systempay\nsqlalchemy.url = sqlite:///{db}\n")
+    assert initialize_db.main([str(ini)]) == 0
+    assert initialize_db.main([str(ini)]) == 0  # idempotent
+    tables = set(inspect(create_engine(f"sqlite:///{db}")).get_table_names())
+    assert {"stores", "payment_attempts", "notifications", "ecwid_updates", "transitions", "alembic_version"} <= tables
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_health(testapp):
+    assert testapp.get("/health").json == {"status": "ok", "database": "ok", "version": __import__("ecwid_systempay").__version__}
+
+
+def test_health_reports_a_dead_database(settings, tmp_path):
+    import webtest
+
+    from ecwid_systempay import main
+
+    app = main({}, **{**settings, "sqlalchemy.url": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"})
+    response = webtest.TestApp(app).get("/health", status=503)
+    assert response.json["database"] == "unreachable"
