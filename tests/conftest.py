@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import webtest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from ecwid_systempay import main

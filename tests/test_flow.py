@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
-from ecwid_systempay.models import EcwidUpdate, PaymentAttempt, StoredNotification, Transition
+from ecwid_systempay.models import PaymentAttempt, StoredNotification, Transition
 from ecwid_systempay.protocol.signature import verify_signature
 
 from .flows import checkout, configure_store, notify

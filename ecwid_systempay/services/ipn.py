@@ -21,9 +21,8 @@ from ..models import PaymentAttempt, StoredNotification, Transition
 from ..models.meta import utcnow
 from ..protocol.form import clean_order_id
 from ..protocol.notification import Notification
-from ..protocol.responses import ipn_body
 from ..protocol.signature import verify_signature
-from ..protocol.statuses import SETTLED, AttemptStatus, Group, Outcome, decide, group_of
+from ..protocol.statuses import SETTLED, AttemptStatus, Group, decide, group_of
 from ..secrets_box import SecretBox
 from .stores import key_for_mode
 from .updates import enqueue_order_status
@@ -160,13 +159,24 @@ def apply_notification(
     is_ipn: bool,
 ) -> tuple[str, bool]:
     """Apply a verified message to its attempt; returns (case, state changed)."""
-    query = select(PaymentAttempt).where(PaymentAttempt.id == attempt_id)
+    attempt = session.get(PaymentAttempt, attempt_id)
+    assert attempt is not None
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=PaymentAttempt)
-    attempt = session.scalar(query)
+        # Lock every attempt of the Ecwid order (in id order, so no deadlock): the
+        # order's status is derived from all of them, and is queued once.
+        session.scalars(
+            select(PaymentAttempt.id)
+            .where(
+                PaymentAttempt.store_id == attempt.store_id,
+                PaymentAttempt.reference_transaction_id == attempt.reference_transaction_id,
+            )
+            .order_by(PaymentAttempt.id)
+            .with_for_update()
+        ).all()
+        session.refresh(attempt)
     stored = session.get(StoredNotification, notification_id)
     now = utcnow()
-    assert attempt is not None and stored is not None
+    assert stored is not None
     store = attempt.store
     if is_ipn:
         store.ipn_last_seen_at = now
@@ -238,12 +248,7 @@ def apply_notification(
     return decision.outcome.value, changed
 
 
-def answer(case: str) -> str:
-    return ipn_body(case)
-
-
 def is_success(note: Notification) -> bool:
     return group_of(note.trans_status) == Group.SUCCESS and note.operation_type != "CREDIT"
 
 
-__all__ = ["Verified", "verify_and_store", "apply_notification", "answer", "is_success", "Outcome"]

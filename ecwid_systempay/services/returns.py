@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import AppSettings
-from ..models import EcwidUpdate, PaymentAttempt, Store, UpdateState
+from ..models import PaymentAttempt, Store, UpdateState
 from ..models.meta import utcnow
 from ..protocol.messages import message
 from ..protocol.notification import MalformedNotification, Notification, parse_pairs
@@ -161,10 +161,3 @@ class ReturnHandler:
             return ReturnDecision("redirect", with_error(snap["return_url"], text), lang)
         return ReturnDecision("wait", lang=lang)
 
-
-def pending_job_exists(session: Session, store_id: int, reference: str) -> bool:
-    job = latest_update(session, store_id, reference)
-    return job is not None and job.state in (UpdateState.PENDING.value, UpdateState.IN_PROGRESS.value)
-
-
-__all__ = ["ReturnHandler", "ReturnDecision", "with_error", "EcwidUpdate"]

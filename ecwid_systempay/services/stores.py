@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Store
 from ..protocol.form import ShopConfig
+from ..protocol.languages import LANGUAGES
 from ..secrets_box import SecretBox
 
 
@@ -89,7 +90,8 @@ def apply_settings(store: Store, values: dict[str, Any], box: SecretBox) -> None
     ):
         setattr(store, name, values[name])
     store.validation_mode = values["validation_mode"] or None
-    store.available_languages = ";".join(values["available_languages"])
+    chosen = set(values["available_languages"])
+    store.available_languages = ";".join(code for code in LANGUAGES if code in chosen)
     if values.get("key_test"):
         store.key_test_enc = box.encrypt(values["key_test"].strip())
     if values.get("key_prod"):

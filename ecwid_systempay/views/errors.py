@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from sqlalchemy.exc import OperationalError
 
 from .pages import accept_language, buyer_page

@@ -17,7 +17,7 @@ import deform
 from importlib.resources import files
 from pyramid.renderers import render_to_response
 
-from ..forms.settings import CHOICES, NOTIFICATION_HELP, admin_lang, appstruct_from_store, make_form, settings_schema
+from ..forms.settings import NOTIFICATION_HELP, admin_lang, appstruct_from_store, make_form, settings_schema
 from ..models.meta import utcnow
 from ..protocol.ecwid_crypto import InvalidPayload, decrypt_any
 from ..resources import MANAGE, Root, StoreResource
