@@ -117,6 +117,19 @@ CHOICES = {
 
 DEFAULT_REDIRECT_MESSAGE = "Redirection vers la boutique dans quelques instants"
 
+LANGUAGE_NAMES = {
+    "fr": {
+        "de": "allemand", "en": "anglais", "zh": "chinois", "es": "espagnol", "fr": "français", "it": "italien",
+        "ja": "japonais", "nl": "néerlandais", "pl": "polonais", "pt": "portugais", "ru": "russe", "sv": "suédois",
+        "tr": "turc",
+    },
+    "en": {
+        "de": "German", "en": "English", "zh": "Chinese", "es": "Spanish", "fr": "French", "it": "Italian",
+        "ja": "Japanese", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "sv": "Swedish",
+        "tr": "Turkish",
+    },
+}
+
 
 def admin_lang(lang: str | None) -> str:
     return "fr" if (lang or "").lower().startswith("fr") else "en"
@@ -138,7 +151,7 @@ def settings_schema(
     lang = admin_lang(lang)
     c = CHOICES[lang]
     modes = [("TEST", "TEST")] + ([("PRODUCTION", "PRODUCTION")] if allow_production else [])
-    languages = [(code, name) for code, name in LANGUAGES.items()]
+    languages = [(code, LANGUAGE_NAMES[lang][code]) for code in LANGUAGES]
     schema = colander.Schema()
     schema.add(_node(colander.String(), "site_id", lang, validator=colander.Regex(r"^\d{8}$", msg="8 chiffres / 8 digits"), default="12345678"))
     for name, saved in (("key_test", has_key_test), ("key_prod", has_key_prod)):
