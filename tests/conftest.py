@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 # Compiled templates are cached on disk once for the whole run (each test builds a new app).
-os.environ.setdefault("CHAMELEON_CACHE", tempfile.mkdtemp(prefix="chameleon-"))
-import shutil
+if "CHAMELEON_CACHE" not in os.environ:
+    os.environ["CHAMELEON_CACHE"] = tempfile.mkdtemp(prefix="chameleon-")
+    atexit.register(shutil.rmtree, os.environ["CHAMELEON_CACHE"], True)
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
