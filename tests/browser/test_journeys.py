@@ -1,0 +1,142 @@
+"""Every journey a person makes, in Chromium, against the module and its sandbox on real servers."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+from .conftest import SITE_ID, shot
+from .journeys import ADMIN_PATH, back_to_shop, buy, configure_module, order_status, pay_with
+
+ACCEPTED = "4970100000000055"
+REFUSED = "4970100000000071"
+
+
+def platform(sandbox):
+    return sandbox.registry["sandbox.systempay"]
+
+
+def test_merchant_configures_the_module_in_the_admin_iframe(stack, page):
+    module, sandbox = stack
+    page.goto(sandbox.url + ADMIN_PATH)
+    frame = page.frame_locator("#settings-frame")
+    frame.locator("input[name=site_id]").fill("1234")
+    frame.locator("input[name=key_test]").fill(platform(sandbox).keys()["key_test"])
+    frame.locator("button[name=save]").click()
+    error = frame.locator(".invalid-feedback").first
+    error.wait_for()
+    assert "8" in error.inner_text()
+    shot(page, "01-settings-validation-error")
+    frame.locator("input[name=site_id]").fill(SITE_ID)
+    frame.locator("input[name=key_test]").fill(platform(sandbox).keys()["key_test"])
+    frame.locator("select[name=default_language]").select_option("en")
+    frame.locator("button[name=save]").click()
+    frame.locator("#flash.ok").wait_for()
+    page.reload()
+    frame = page.frame_locator("#settings-frame")
+    assert frame.locator("input[name=site_id]").input_value() == SITE_ID
+    assert frame.locator("select[name=default_language]").input_value() == "en"
+    assert frame.locator("input[name=key_test]").input_value() == ""
+    assert platform(sandbox).keys()["key_test"] not in frame.locator("body").inner_html()
+    assert frame.locator("#key-test-state").inner_text().strip() == "Key saved"
+    assert frame.locator("#notification-url").input_value() == f"{module.url}/callback?app-name=systempay"
+    shot(page, "02-settings-saved")
+
+
+def test_buyer_pays_with_an_accepted_card(stack, page):
+    module, sandbox = stack
+    configure_module(page, sandbox.url)
+    order_id = buy(page, sandbox.url, currency="EUR")
+    shot(page, "03-payment-page")
+    assert pay_with(page, ACCEPTED) == "AUTHORISED"
+    shot(page, "04-payment-result-accepted")
+    back_to_shop(page)
+    page.locator("#thank-you").wait_for()
+    shot(page, "05-thank-you")
+    assert order_status(page, sandbox.url, order_id) == "PAID"
+    shot(page, "06-admin-orders")
+
+
+def test_buyer_with_a_refused_card_lands_on_checkout_with_the_message(stack, page):
+    module, sandbox = stack
+    configure_module(page, sandbox.url)
+    order_id = buy(page, sandbox.url, currency="JPY")
+    assert pay_with(page, REFUSED) == "REFUSED"
+    back_to_shop(page)
+    message = page.locator("#error-message")
+    message.wait_for()
+    assert "refused" in message.inner_text().lower() or "refusé" in message.inner_text().lower()
+    shot(page, "07-checkout-after-refusal")
+    assert order_status(page, sandbox.url, order_id) == "INCOMPLETE"
+
+
+def test_buyer_cancels_and_returns_to_the_shop(stack, page):
+    module, sandbox = stack
+    configure_module(page, sandbox.url)
+    order_id = buy(page, sandbox.url, currency="USD")
+    page.click("#cancel")
+    page.wait_for_url(lambda url: "/sandbox/ecwid/" in url)
+    page.locator("#error-message").wait_for()
+    assert "cancel" in page.locator("#error-message").inner_text().lower() or "annul" in page.locator("#error-message").inner_text().lower()
+    assert order_status(page, sandbox.url, order_id, wait_for="INCOMPLETE") == "INCOMPLETE"
+
+
+def test_payment_session_expires(stack, page):
+    module, sandbox = stack
+    configure_module(page, sandbox.url)
+    order_id = buy(page, sandbox.url, currency="KWD")
+    later = datetime.now(timezone.utc) + timedelta(minutes=11)
+    platform(sandbox).clock = lambda: later
+    try:
+        page.fill("#card-number", ACCEPTED)
+        page.click("#pay")
+        page.locator("#session-expired").wait_for()
+        shot(page, "08-session-expired")
+        page.click("#return-to-shop")
+        page.wait_for_url(lambda url: "/sandbox/ecwid/" in url)
+    finally:
+        platform(sandbox).clock = lambda: datetime.now(timezone.utc)
+    assert order_status(page, sandbox.url, order_id, wait_for="INCOMPLETE") == "INCOMPLETE"
+
+
+def test_the_four_test_rows_unlock_the_production_key(stack, page):
+    module, sandbox = stack
+    configure_module(page, sandbox.url)
+    rows = platform(sandbox).test_rows()
+    for row in rows:
+        buy(page, sandbox.url)
+        assert pay_with(page, row.cards[0]) == ("AUTHORISED" if row.expected == "ACCEPTED" else "REFUSED")
+    page.goto(sandbox.url + "/sandbox/systempay/bo/keys")
+    assert page.locator("tr.test-row[data-status=done]").count() == 4
+    page.click("#generate-production-key")
+    key = page.locator("#production-key")
+    key.wait_for()
+    assert len(key.inner_text().strip()) >= 16
+    shot(page, "09-bo-production-key")
+
+
+def test_failing_notification_url_is_retried_and_the_order_updated_once_the_module_is_back(stack, page):
+    module, sandbox = stack
+    configure_module(page, sandbox.url)
+    plat = platform(sandbox)
+    plat.clear_outbox()
+    order_id = buy(page, sandbox.url, currency="EUR")
+    module.stop()
+    try:
+        assert pay_with(page, ACCEPTED) == "AUTHORISED"
+        deadline = time.monotonic() + 20
+        while len(plat.outbox()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(plat.outbox()) >= 2
+        page.goto(sandbox.url + "/sandbox/systempay/bo/outbox")
+        assert "FAILURE" in page.locator("#outbox").inner_text()
+        shot(page, "10-outbox-alerts")
+    finally:
+        module.start()
+    plat.run_retries_now()
+    assert order_status(page, sandbox.url, order_id, wait_for="PAID") == "PAID"
+    [transaction] = plat.find_transactions(order_id=order_id)
+    page.goto(f"{sandbox.url}/sandbox/systempay/bo/transactions/{transaction.uuid}")
+    shot(page, "11-bo-transaction-history")
+    assert page.locator("#history tr.history-row[data-success=false]").count() >= 2
+    assert page.locator("#history tr.history-row[data-success=true]").count() == 1
