@@ -7,6 +7,7 @@ from typing import Any
 from pyramid.config import Configurator
 
 from .__about__ import __version__
+from . import logging_filters
 from .config import apply_environment
 from .resources import root_factory
 
@@ -16,6 +17,7 @@ __all__ = ["main", "__version__"]
 def main(global_config: dict[str, Any] | None, **settings: Any) -> Any:
     """WSGI application factory (``paste.app_factory``)."""
     apply_environment(settings)
+    logging_filters.install()
     with Configurator(settings=settings, root_factory=root_factory) as config:
         config.include(".config")
         config.include(".secrets_box")

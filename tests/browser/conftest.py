@@ -1,6 +1,6 @@
 """Browser fixtures: the module in its own process, the sandbox on a real server, Chromium via Playwright.
 
-The module runs from a generated INI with ``pserve`` (so it can really be stopped
+The module runs from a generated INI with ``pserve`` (tests/processes.py) (so it can really be stopped
 and restarted); the sandbox (simulated Ecwid + Systempay) is served by waitress in
 a thread of the test process, so tests can also look at its state. Chromium is
 Debian's ``/usr/bin/chromium`` driven by Playwright. Screenshots go to
@@ -10,20 +10,14 @@ Debian's ``/usr/bin/chromium`` driven by Playwright. Screenshots go to
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from cryptography.fernet import Fernet
+
+from ..processes import ModuleProcess, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -38,103 +32,6 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "/tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
-
-
-class ModuleProcess:
-    """The module served by ``pserve`` from a generated INI; can be stopped and restarted."""
-
-    def __init__(self, workdir: Path, port: int, sandbox_url: str) -> None:
-        self.workdir = workdir
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.ini = workdir / "module.ini"
-        self.log = workdir / "module.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.ini.write_text(
-            f"""[app:main]
-use = egg:ecwid_systempay
-sqlalchemy.url = sqlite:///{workdir}/module.sqlite
-retry.attempts = 3
-ecwid_systempay.public_url = {self.url}
-ecwid_systempay.ecwid_api_url = {sandbox_url}/sandbox/ecwid/api/v3
-ecwid_systempay.secret_keys = {Fernet.generate_key().decode()}
-ecwid_systempay.allow_production = false
-ecwid_systempay.admin_origins = {sandbox_url}
-ecwid_systempay.brands = systempay
-ecwid_systempay.brand.systempay.client_id = systempay
-ecwid_systempay.brand.systempay.client_secret = {CLIENT_SECRET}
-ecwid_systempay.brand.systempay.payment_url = {sandbox_url}/sandbox/systempay/vads-payment/
-ecwid_systempay.worker.in_process = true
-ecwid_systempay.worker.interval = 0.3
-ecwid_systempay.retry.base_seconds = 1
-ecwid_systempay.retry.max_seconds = 2
-ecwid_systempay.return.wait_checks = 3
-ecwid_systempay.return.check_seconds = 1
-ecwid_systempay.ecwid_timeout = 3
-mail.debug_directory = {workdir}/mail
-
-[server:main]
-use = egg:waitress#main
-listen = 127.0.0.1:{port}
-threads = 6
-
-[loggers]
-keys = root
-[handlers]
-keys = file
-[formatters]
-keys = generic
-[logger_root]
-level = INFO
-handlers = file
-[handler_file]
-class = FileHandler
-args = (r'{self.log}', 'a')
-formatter = generic
-[formatter_generic]
-format = %(asctime)s %(levelname)s [%(name)s] %(message)s
-"""
-        )
-        bin_dir = Path(sys.executable).parent
-        subprocess.run([str(bin_dir / "initialize_ecwid_systempay_db"), str(self.ini)], check=True, capture_output=True)
-
-    def start(self) -> None:
-        bin_dir = Path(sys.executable).parent
-        self.process = subprocess.Popen(
-            [str(bin_dir / "pserve"), str(self.ini)],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.log, "ab"),  # noqa: SIM115
-            start_new_session=True,
-        )
-        wait_for(self.url + "/health")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self.process = None
 
 
 class SandboxServer:
@@ -179,7 +76,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleProc
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/system-packages")
     workdir = tmp_path_factory.mktemp("stack")
     module_port, sandbox_port = free_port(), free_port()
-    module = ModuleProcess(workdir, module_port, f"http://127.0.0.1:{sandbox_port}")
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    module = ModuleProcess(
+        workdir,
+        {
+            "ecwid_systempay.ecwid_api_url": f"{sandbox_url}/sandbox/ecwid/api/v3",
+            "ecwid_systempay.admin_origins": sandbox_url,
+            "ecwid_systempay.brand.systempay.client_secret": CLIENT_SECRET,
+            "ecwid_systempay.brand.systempay.payment_url": f"{sandbox_url}/sandbox/systempay/vads-payment/",
+            "ecwid_systempay.return.wait_checks": "3",
+            "ecwid_systempay.return.check_seconds": "1",
+        },
+        port=module_port,
+    )
     sandbox = SandboxServer(sandbox_port, module.url)
     module.start()
     yield module, sandbox
@@ -236,4 +145,4 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-__all__ = ["shot", "ModuleProcess", "SandboxServer", "shutil"]
+__all__ = ["shot", "ModuleProcess", "SandboxServer"]
