@@ -35,7 +35,7 @@ class FakeEcwid:
     """Ecwid REST API subset on 127.0.0.1: records requests, answers as scripted.
 
     ``script`` is a list of ``(status, headers, delay_seconds)`` consumed one per
-    PUT; when empty, PUTs succeed with ``{"updateCount": 1}`` and the status is
+    PUT (status 0: answer normally after the delay; -1: reset the connection); when empty, PUTs succeed with ``{"updateCount": 1}`` and the status is
     remembered so GET answers it.
     """
 
@@ -86,6 +86,14 @@ class FakeEcwid:
                     status, headers, delay = step
                     if delay:
                         time.sleep(delay)
+                    if status == -1:  # reset the connection (RST), no answer at all
+                        import socket
+                        import struct
+
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        self.connection.close()
+                        self.close_connection = True
+                        return
                     if status:
                         self._answer(status, {"errorMessage": "scripted"}, headers)
                         return
