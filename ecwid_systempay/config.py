@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from pyramid.settings import asbool, aslist
 
