@@ -3,8 +3,9 @@
 Enqueueing happens in the same database transaction as the attempt's state change
 (transactional outbox). The worker claims due jobs in a short transaction (``FOR
 UPDATE SKIP LOCKED`` on PostgreSQL), calls Ecwid with no transaction open, then
-records the result. A job whose lease expired (its worker died mid-call) is first
-checked with a GET, so a PUT that already landed is not sent again.
+records the result. A job whose lease expired (its worker died mid-call), or whose
+last call timed out, is first checked with a GET, so a PUT that already landed is
+not sent again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .ecwid_client import EcwidResult, OrderUpdater
 log = logging.getLogger(__name__)
 
 UNFINISHED = (UpdateState.PENDING.value, UpdateState.IN_PROGRESS.value)
+UNCERTAIN_ERRORS = ("timeout", "connection error")
 
 
 def latest_update(dbsession: Session, store_id: int, reference: str) -> EcwidUpdate | None:
@@ -167,7 +169,11 @@ class UpdateWorker:
                 )
                 if earlier is not None:
                     continue  # keep each order's updates in order
-                resumed = job.state == UpdateState.IN_PROGRESS.value
+                # A dead worker's job, or a call whose outcome is unknown (timeout, reset):
+                # Ecwid may have applied it, so the next attempt checks before sending again.
+                resumed = job.state == UpdateState.IN_PROGRESS.value or (job.last_error or "").startswith(
+                    UNCERTAIN_ERRORS
+                )
                 job.state = UpdateState.IN_PROGRESS.value
                 job.lease_until = now + self.lease
                 job.tries += 1

@@ -36,8 +36,10 @@ def test_notification_is_answered_without_waiting_for_ecwid(testapp, app, fake_e
     assert fake_ecwid.requests == []
     app.registry["update_worker"].run_once()
     assert job(dbsession).state == "PENDING" and job(dbsession).last_error == "timeout"
+    time.sleep(0.6)  # the slow PUT has landed by now
     app.registry["update_worker"].run_once()
     assert job(dbsession).state == "DONE"
+    assert [r.method for r in fake_ecwid.requests] == ["PUT", "GET"]  # checked, not sent twice
 
 
 def test_connection_reset_is_retried(testapp, app, fake_ecwid, dbsession):
@@ -49,6 +51,7 @@ def test_connection_reset_is_retried(testapp, app, fake_ecwid, dbsession):
     assert job(dbsession).last_error.startswith("connection error")
     app.registry["update_worker"].run_once()
     assert job(dbsession).state == "DONE"
+    assert [r.method for r in fake_ecwid.requests] == ["PUT", "GET", "PUT"]  # checked first: not applied
     assert fake_ecwid.orders["transaction_65306446"] == "PAID"
 
 
