@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def text_response(body: str, status: int = 200, **headers: str) -> Response:
-    return Response(body=body.encode("utf-8"), status=status, content_type="text/plain", charset="utf-8", headers=headers)
+    response = Response(body=body.encode("utf-8"), status=status, content_type="text/plain", charset="utf-8")
+    response.headers.update(headers)
+    return response
 
 
 def callback(request: Any) -> Response:

@@ -20,6 +20,8 @@ def test_only_the_settings_page_is_frameable_and_only_by_the_admin_origins(testa
     assert "X-Frame-Options" not in page.headers
     saved = page.forms["settings"].submit("save")
     assert saved.headers["Content-Security-Policy"] == "frame-ancestors https://my.ecwid.com"
+    # No cookie at all: the iframe works with third-party cookies blocked (the form carries its token).
+    assert "Set-Cookie" not in page.headers and "Set-Cookie" not in saved.headers
     configure_store(testapp)
     for response in (
         testapp.get("/health"),
@@ -50,6 +52,7 @@ def test_callback_is_post_only_and_needs_no_csrf_token(testapp):
     for method in ("get", "put", "delete"):
         response = getattr(testapp, method)("/callback", status=405)
         assert response.headers["Allow"] == "POST"
+        assert response.content_type == "text/plain"
     assert testapp.post("/callback", "vads_site_id=1", status=400).text.startswith("KO-")
 
 

@@ -181,13 +181,14 @@ def admin(request: Any) -> Response:
 
 
 def json_response(status: int, data: Any, **headers: str) -> Response:
-    return Response(
+    response = Response(
         body=json.dumps(data, default=lambda v: float(v) if isinstance(v, Decimal) else str(v)).encode(),
         status=status,
         content_type="application/json",
         charset="utf-8",
-        headers=headers,
     )
+    response.headers.update(headers)
+    return response
 
 
 def api_order(request: Any) -> Response:
