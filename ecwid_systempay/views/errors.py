@@ -16,8 +16,32 @@ def not_found(exc: Any, request: Any) -> Any:
     return buyer_page(request, accept_language(request), "not_found", status=404)
 
 
+FORBIDDEN = {
+    "fr": (
+        "Session expirée",
+        "Cette page de paramètres a expiré ou ne correspond pas à cette boutique. "
+        "Rouvrez les paramètres du module depuis l'administration.",
+    ),
+    "en": (
+        "Session expired",
+        "This settings page has expired or does not belong to this store. "
+        "Reopen the module's settings from the admin.",
+    ),
+}
+
+
 def forbidden(exc: Any, request: Any) -> Any:
-    response = buyer_page(request, accept_language(request), "invalid_request", status=403)
+    """403: a settings post without a valid store-bound token (expired, forged or another store's)."""
+    from pyramid.renderers import render_to_response
+
+    lang = "fr" if accept_language(request) == "fr" else "en"
+    title, text = FORBIDDEN[lang]
+    response = render_to_response(
+        "ecwid_systempay:templates/message.pt",
+        {"lang": lang, "title": title, "text": text, "back_url": None, "back_label": ""},
+        request=request,
+    )
+    response.status = 403
     return response
 
 

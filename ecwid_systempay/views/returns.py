@@ -50,8 +50,7 @@ def return_view(context: ReturnResource, request: Any) -> Any:
 
 def includeme(config: Any) -> None:
     config.add_view(return_view, context=ReturnResource, request_method=("GET", "POST"))
-    from ..worker import build_worker  # noqa: F401  (worker registered by ecwid_systempay.worker)
-
+    # The update worker is registered by ecwid_systempay.worker, included before the views.
     config.registry["return_handler"] = ReturnHandler(
         config.registry["dbsession_factory"],
         config.registry["update_worker"],

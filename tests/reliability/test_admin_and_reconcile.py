@@ -46,6 +46,7 @@ def test_expired_token_is_refused(testapp, app):
     finally:
         box.unseal = original
     assert response.status_int == 403
+    assert "Reopen the module's settings from the admin" in response.text
 
 
 def test_callback_is_post_only_and_needs_no_csrf_token(testapp):
