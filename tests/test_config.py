@@ -64,3 +64,17 @@ def test_health_reports_a_dead_database(settings, tmp_path):
     app = main({}, **{**settings, "sqlalchemy.url": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"})
     response = webtest.TestApp(app).get("/health", status=503)
     assert response.json["database"] == "unreachable"
+
+
+def test_callback_asks_the_gateway_to_retry_when_the_database_is_down(settings, tmp_path):
+    import webtest
+
+    from ecwid_systempay import main
+
+    from .support import gateway_answer
+
+    app = main({}, **{**settings, "sqlalchemy.url": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"})
+    fields = {"vads_amount": "100", "vads_currency": "978", "vads_ctx_mode": "TEST", "vads_site_id": "12345678",
+              "vads_trans_id": "000001", "vads_trans_date": "20261124120000"}
+    response = webtest.TestApp(app).post("/callback", gateway_answer(fields), status=503)
+    assert response.text == "KO-Temporary error, please retry.\n"
