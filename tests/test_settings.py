@@ -55,7 +55,7 @@ def test_validation_errors_are_shown_next_to_the_field_and_nothing_is_saved(test
         assert match is not None
         error = re.search(r'class="invalid-feedback"[^>]*>([^<]+)<', match.group(0))
         errors[field] = error.group(1) if error else None
-    assert errors["site_id"] == "8 chiffres / 8 digits"
+    assert errors["site_id"] == "The shop ID has exactly 8 digits."
     assert errors["capture_delay"] == "400 is greater than maximum value 365"
     assert errors["redirect_success_timeout"] == '"abc" is not a number'
     assert errors["key_test"] is None

@@ -102,6 +102,8 @@ CHOICES = {
         "prod_disabled": "Le mode PRODUCTION n'est pas disponible sur ce déploiement.",
         "amount": "Montant invalide",
         "prod_needs_key": "Saisissez la clé de production pour passer en mode PRODUCTION.",
+        "site_id_format": "L'identifiant boutique compte exactement 8 chiffres.",
+        "key_format": "La clé compte de 1 à 128 caractères, sans espace.",
     },
     "en": {
         "bo": "Back Office configuration",
@@ -112,6 +114,8 @@ CHOICES = {
         "prod_disabled": "PRODUCTION mode is not available on this deployment.",
         "amount": "Invalid amount",
         "prod_needs_key": "Enter the production key to switch to PRODUCTION mode.",
+        "site_id_format": "The shop ID has exactly 8 digits.",
+        "key_format": "The key has 1 to 128 characters, without spaces.",
     },
 }
 
@@ -153,7 +157,7 @@ def settings_schema(
     modes = [("TEST", "TEST")] + ([("PRODUCTION", "PRODUCTION")] if allow_production else [])
     languages = [(code, LANGUAGE_NAMES[lang][code]) for code in LANGUAGES]
     schema = colander.Schema()
-    schema.add(_node(colander.String(), "site_id", lang, validator=colander.Regex(r"^\d{8}$", msg="8 chiffres / 8 digits"), default="12345678"))
+    schema.add(_node(colander.String(), "site_id", lang, validator=colander.Regex(r"^\d{8}$", msg=c["site_id_format"]), default="12345678"))
     for name, saved in (("key_test", has_key_test), ("key_prod", has_key_prod)):
         schema.add(
             _node(
@@ -161,7 +165,7 @@ def settings_schema(
                 name,
                 lang,
                 missing="",
-                validator=colander.Regex(r"^[\x21-\x7e]{1,128}$", msg="1-128 caractères sans espace / characters, no spaces"),
+                validator=colander.Regex(r"^[\x21-\x7e]{1,128}$", msg=c["key_format"]),
                 widget=deform.widget.PasswordWidget(
                     redisplay=False,
                     attributes={"autocomplete": "new-password", "placeholder": "••••••••" if saved else ""},
