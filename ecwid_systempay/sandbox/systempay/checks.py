@@ -2,7 +2,7 @@
 
 Each failure carries the ``vads_extra_result`` code of the faulty field (spec 4.2,
 Lyra SDK ``FORM_ERRORS``). Shop-dependent checks (site id, signature, mode,
-trans id reuse) are done by :mod:`.platform`; this module checks what needs no state.
+trans id reuse) are done by :mod:`.sessions`; this module checks what needs no state.
 """
 
 from __future__ import annotations
