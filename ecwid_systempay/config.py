@@ -74,6 +74,7 @@ class AppSettings:
     brands: dict[str, Brand]
     admin_origins: tuple[str, ...]
     settings_token_max_age: int = 3600
+    token_proof_max_age: int = 300
     ecwid_timeout: float = 10.0
     worker_in_process: bool = True
     worker_interval: float = 1.0
@@ -138,6 +139,7 @@ def parse_settings(settings: Mapping[str, str]) -> AppSettings:
             aslist(_get(settings, "admin_origins", "https://my.ecwid.com https://app.ecwid.com") or "")
         ),
         settings_token_max_age=int(_get(settings, "settings_token_max_age", "3600") or 3600),
+        token_proof_max_age=int(_get(settings, "token_proof_seconds", "300") or 0),
         ecwid_timeout=float(_get(settings, "ecwid_timeout", "10") or 10),
         worker_in_process=asbool(_get(settings, "worker.in_process", "true")),
         worker_interval=float(_get(settings, "worker.interval", "1") or 1),

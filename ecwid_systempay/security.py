@@ -19,6 +19,8 @@ from .resources import store_principal
 TOKEN_FIELD = "settings_token"
 TOKEN_HEADER = "X-Settings-Token"
 PURPOSE = "settings"
+#: The settings form is a few KB: a larger form body is refused before it is parsed.
+FORM_MAX_BYTES = 64 * 1024
 
 
 def issue_settings_token(request: Any, brand: str, ecwid_store_id: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,11 @@ from ecwid_systempay.protocol.signature import compute_signature
 CLIENT_SECRET = "test-client-secret-0123456789abcdef"
 STORE_ID = 1003
 STORE_TOKEN = "secret_store_token_1003"
+
+
+def store_token(store_id: int) -> str:
+    """The Ecwid token of a test store (FakeEcwid's profile endpoint accepts exactly this one)."""
+    return f"secret_store_token_{store_id}"
 SITE_ID = "12345678"
 KEY_TEST = "1111111111111111"
 KEY_PROD = "2222222222222222"
@@ -37,12 +43,22 @@ class FakeEcwid:
     ``script`` is a list of ``(status, headers, delay_seconds)`` consumed one per
     PUT (status 0: answer normally after the delay; -1: reset the connection); when empty, PUTs succeed with ``{"updateCount": 1}`` and the status is
     remembered so GET answers it.
+
+    ``GET /api/v3/{storeId}/profile`` answers the store profile to the Bearer token
+    :func:`store_token` of that store (or ``profile_tokens[storeId]``), 403 to any other;
+    ``profile_script`` is consumed one per profile call like ``script``, and
+    ``profile_store_id`` makes it answer the profile of another store. Profile calls are
+    recorded in ``profiles``, not in ``requests`` (which stays the order calls).
     """
 
     requests: list[Recorded] = field(default_factory=list)
     script: list[tuple[int, dict[str, str], float]] = field(default_factory=list)
     orders: dict[str, str] = field(default_factory=dict)
     token: str = STORE_TOKEN
+    profiles: list[Recorded] = field(default_factory=list)
+    profile_script: list[tuple[int, dict[str, str], float]] = field(default_factory=list)
+    profile_tokens: dict[int, str] = field(default_factory=dict)
+    profile_store_id: int | None = None
     server: ThreadingHTTPServer | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -72,7 +88,32 @@ class FakeEcwid:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _profile(self, store_id: str) -> None:
+                with fake.lock:
+                    fake.profiles.append(Recorded("GET", self.path, dict(self.headers), None))
+                    step = fake.profile_script.pop(0) if fake.profile_script else None
+                if step:
+                    status, headers, delay = step
+                    if delay:
+                        time.sleep(delay)
+                    if status:
+                        self._answer(status, {"errorMessage": "scripted"}, headers)
+                        return
+                if not store_id.isdigit():
+                    self._answer(400, {"errorMessage": "bad store id"})
+                    return
+                expected = fake.profile_tokens.get(int(store_id), store_token(int(store_id)))
+                if self.headers.get("Authorization") != f"Bearer {expected}":
+                    self._answer(403, {"errorMessage": "bad token"})
+                    return
+                answered = fake.profile_store_id or int(store_id)
+                self._answer(200, {"generalInfo": {"storeId": answered, "storeUrl": "https://store.example"}, "settings": {"storeName": "Test store"}})
+
             def _handle(self, method: str) -> None:
+                profile = re.fullmatch(r"/api/v3/([^/?]+)/profile(\?.*)?", self.path) if method == "GET" else None
+                if profile:
+                    self._profile(profile.group(1))
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 try:
@@ -178,9 +219,22 @@ def encrypted_form(payload: dict[str, Any], *, legacy: bool = False, secret: str
     return {"enc_data": encrypt_gcm(payload, secret), "data": encrypt_cbc(payload, secret)}
 
 
-def settings_payload(store_id: int = STORE_ID, lang: str = "en", secret: str = CLIENT_SECRET, gcm: bool = False) -> str:
-    data = {"store_id": store_id, "lang": lang, "access_token": STORE_TOKEN, "view_mode": "PAGE"}
+def settings_data(store_id: int = STORE_ID, lang: str = "en", token: str | None = None) -> dict[str, Any]:
+    """What Ecwid puts in the settings iframe's payload (both auth modes)."""
+    return {"store_id": store_id, "lang": lang, "access_token": token or store_token(store_id), "view_mode": "PAGE"}
+
+
+def settings_payload(
+    store_id: int = STORE_ID, lang: str = "en", secret: str = CLIENT_SECRET, gcm: bool = False, token: str | None = None
+) -> str:
+    """The ``?payload=`` of "enhanced security" user auth (AES-128-CBC; GCM accepted too)."""
+    data = settings_data(store_id, lang, token)
     return encrypt_gcm(data, secret) if gcm else encrypt_cbc(data, secret)
+
+
+def settings_fragment(store_id: int = STORE_ID, lang: str = "en", token: str | None = None) -> str:
+    """The URL fragment of Ecwid's default user auth: hex-encoded plaintext JSON."""
+    return json.dumps(settings_data(store_id, lang, token), separators=(",", ":")).encode("utf-8").hex()
 
 
 def gateway_answer(

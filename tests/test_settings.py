@@ -120,7 +120,8 @@ def test_gcm_payload_accepted_and_bad_payload_refused(testapp):
     assert testapp.get("/settings", {"payload": settings_payload(gcm=True)}).forms["settings"]
     bad = testapp.get("/settings", {"payload": "garbage"}, status=400)
     assert "could not be read" in bad.text
-    assert testapp.get("/settings", status=400)
+    assert testapp.get("/settings", {"payload": ""}, status=400)
+    assert testapp.get("/settings", {"payload": settings_payload(), "app-name": "unknown"}, status=400)
 
 
 def test_post_without_or_with_a_foreign_token_is_forbidden(testapp, dbsession):

@@ -20,6 +20,8 @@ class Store(Base):
     ecwid_store_id: Mapped[int] = mapped_column(BigInteger)
     admin_lang: Mapped[str] = mapped_column(String(8), default="en")
     ecwid_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: When Ecwid last confirmed (store profile) that the stored token belongs to this store.
+    ecwid_token_proven_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     site_id: Mapped[str] = mapped_column(String(8), default="")
     key_test_enc: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,4 +1,5 @@
-"""Ecwid REST API client: the order update a payment app is allowed to make.
+"""Ecwid REST API client: the order update a payment app is allowed to make, and the
+store profile that proves which store a token belongs to.
 
 Only ``Authorization: Bearer`` is used (query-string tokens are disabled since
 2025-03). The base URL comes from the settings, never from request data, and
@@ -30,6 +31,21 @@ class EcwidResult:
     payment_status: str | None = None
 
 
+@dataclass(frozen=True)
+class ProfileResult:
+    """Ecwid's answer to ``GET /{storeId}/profile``: the store id it names, or why not."""
+
+    ok: bool
+    retryable: bool = False
+    status_code: int | None = None
+    store_id: int | None = None
+    error: str = ""
+
+
+class ProfileReader(Protocol):
+    def get_store_profile(self, ecwid_store_id: int, token: str) -> ProfileResult: ...
+
+
 class OrderUpdater(Protocol):
     def update_order(self, ecwid_store_id: str, order_ref: str, token: str, body: dict[str, Any]) -> EcwidResult: ...
 
@@ -58,10 +74,11 @@ class EcwidClient:
     def _url(self, ecwid_store_id: str, order_ref: str) -> str:
         return f"{self.api_url}/{quote(str(ecwid_store_id), safe='')}/orders/{quote(order_ref, safe='')}"
 
-    def _call(self, method: str, url: str, token: str, body: dict[str, Any] | None = None) -> EcwidResult:
+    def _send(self, method: str, url: str, token: str, body: dict[str, Any] | None = None) -> requests.Response | str:
+        """The response, or a short description of the transport error (timeout, connection)."""
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         try:
-            response = self.session.request(
+            return self.session.request(
                 method,
                 url,
                 json=body,
@@ -70,9 +87,14 @@ class EcwidClient:
                 allow_redirects=False,
             )
         except requests.Timeout:
-            return EcwidResult(ok=False, retryable=True, error="timeout")
+            return "timeout"
         except requests.RequestException as exc:
-            return EcwidResult(ok=False, retryable=True, error=f"connection error: {type(exc).__name__}")
+            return f"connection error: {type(exc).__name__}"
+
+    def _call(self, method: str, url: str, token: str, body: dict[str, Any] | None = None) -> EcwidResult:
+        response = self._send(method, url, token, body)
+        if isinstance(response, str):
+            return EcwidResult(ok=False, retryable=True, error=response)
         code = response.status_code
         if 200 <= code < 300:
             payment_status = None
@@ -89,6 +111,31 @@ class EcwidClient:
         if code == 429 or code >= 500:
             return EcwidResult(ok=False, retryable=True, status_code=code, retry_after=retry_after, error=f"HTTP {code}")
         return EcwidResult(ok=False, retryable=code not in FATAL_STATUSES and code != 404, status_code=code, error=f"HTTP {code}")
+
+    def get_store_profile(self, ecwid_store_id: int, token: str) -> ProfileResult:
+        """``GET /{storeId}/profile`` with ``token``: ok with the store id Ecwid names.
+
+        5xx, 429, timeouts and unreadable 2xx bodies are ``retryable`` (Ecwid could not
+        answer); any other status is a refusal of the token for that store.
+        """
+        url = f"{self.api_url}/{int(ecwid_store_id)}/profile"
+        response = self._send("GET", url, token)
+        if isinstance(response, str):
+            return ProfileResult(ok=False, retryable=True, error=response)
+        code = response.status_code
+        if code == 429 or code >= 500:
+            return ProfileResult(ok=False, retryable=True, status_code=code, error=f"HTTP {code}")
+        if not 200 <= code < 300:
+            return ProfileResult(ok=False, status_code=code, error=f"HTTP {code}")
+        try:
+            data = response.json()
+            store_id = data["generalInfo"]["storeId"]
+            if isinstance(store_id, bool) or not isinstance(store_id, (int, str)):
+                raise TypeError("store id")
+            store_id = int(store_id)
+        except (ValueError, KeyError, TypeError):
+            return ProfileResult(ok=False, retryable=True, status_code=code, error="unreadable profile")
+        return ProfileResult(ok=True, status_code=code, store_id=store_id)
 
     def update_order(self, ecwid_store_id: str, order_ref: str, token: str, body: dict[str, Any]) -> EcwidResult:
         return self._call("PUT", self._url(ecwid_store_id, order_ref), token, body)

@@ -31,4 +31,5 @@ def includeme(config: Any) -> None:
     config.include(".callback")
     config.include(".returns")
     config.include(".settings")
+    config.include(".settings_entry")
     config.include(".errors")

@@ -1,10 +1,10 @@
-"""The settings page shown in the Ecwid admin iframe.
+"""The settings form shown in the Ecwid admin iframe.
 
-``GET /settings?payload=...`` decrypts Ecwid's payload (CBC, or GCM), records the
-store and its token, and renders the form. The form posts to the store's own
-resource, ``/stores/{store_id}/settings``, carrying a sealed store-bound token
-(third-party cookies are blocked in the iframe). Only that token grants the
-``manage`` permission on the store.
+How the admin opens it (Ecwid's payload, proven with Ecwid) is in
+:mod:`.settings_entry`. The form posts to the store's own resource,
+``/stores/{store_id}/settings``, carrying a sealed store-bound token (third-party
+cookies are blocked in the iframe). Only that token grants the ``manage``
+permission on the store.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from pyramid.renderers import render_to_response
 
 from ..forms.settings import NOTIFICATION_HELP, admin_lang, appstruct_from_store, make_form, settings_schema
 from ..models.meta import utcnow
-from ..protocol.ecwid_crypto import InvalidPayload, decrypt_any
-from ..resources import MANAGE, Root, StoreResource
+from ..resources import MANAGE, StoreResource
 from ..security import TOKEN_FIELD, issue_settings_token
 from ..services.reconcile import unnotified_attempts
-from ..services.stores import apply_settings, get_or_create_store
+from ..services.stores import apply_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +36,10 @@ PAGE_TEXT = {
         "ipn_failure": "Attention : un paiement a été confirmé par le retour de l'acheteur car l'URL de notification n'a pas été appelée. Vérifiez les règles de notification de votre Back Office Marchand.",
         "unnotified": "Paiements sans notification de la plateforme (à vérifier dans le Back Office Marchand)",
         "bad_payload": "Impossible de lire les informations de la boutique. Rouvrez cette page depuis l'administration.",
+        "refused": "Cette page ne peut pas être ouverte pour cette boutique. Rouvrez les paramètres du module depuis l'administration de votre boutique.",
+        "unavailable": "Votre boutique n'a pas pu être vérifiée : le service ne répond pas pour le moment. Réessayez dans quelques instants en rouvrant cette page.",
+        "loading": "Chargement des paramètres…",
+        "needs_js": "Activez JavaScript pour afficher les paramètres du module.",
         "key_set": "Clé enregistrée",
         "key_missing": "Aucune clé enregistrée",
         "key_hidden": "masquée depuis le premier paiement en production",
@@ -51,6 +54,10 @@ PAGE_TEXT = {
         "ipn_failure": "Warning: a payment was confirmed from the buyer's return because the notification URL was not called. Check the notification rules in your Merchant Back Office.",
         "unnotified": "Payments without a notification from the platform (check them in the Merchant Back Office)",
         "bad_payload": "The store information could not be read. Please reopen this page from the admin.",
+        "refused": "This page cannot be opened for this store. Please reopen the module's settings from your store's admin.",
+        "unavailable": "Your store could not be verified: the service is not answering right now. Please try again in a few moments by reopening this page.",
+        "loading": "Loading the settings…",
+        "needs_js": "Please enable JavaScript to show the module's settings.",
         "key_set": "Key saved",
         "key_missing": "No key saved",
         "key_hidden": "hidden since the first production payment",
@@ -75,6 +82,20 @@ def deform_renderer(request: Any) -> Any:
 
 def notification_url(request: Any, brand: str) -> str:
     return request.app_settings.url(f"callback?app-name={brand}")
+
+
+def message_page(request: Any, lang: str, key: str, *, status: int) -> Any:
+    """A one-message page of the settings iframe, in the admin's language."""
+    lang = admin_lang(lang)
+    request.frameable = True
+    text = PAGE_TEXT[lang]
+    response = render_to_response(
+        "ecwid_systempay:templates/message.pt",
+        {"lang": lang, "title": text["title"], "text": text[key], "back_url": None, "back_label": ""},
+        request=request,
+    )
+    response.status = status
+    return response
 
 
 def render_page(
@@ -123,33 +144,6 @@ def build_form(request: Any, store: Any, lang: str) -> deform.Form:
     return make_form(schema, action, lang, token, renderer=deform_renderer(request))
 
 
-def settings_page(request: Any) -> Any:
-    """GET: Ecwid opens the iframe with its encrypted payload."""
-    request.frameable = True
-    try:
-        brand = request.app_settings.brand(request.GET.get("app-name"))
-        payload = decrypt_any(request.GET.get("payload", ""), brand.client_secret)
-        store_id = int(payload["store_id"])
-    except (KeyError, ValueError, TypeError, InvalidPayload):
-        log.warning("settings page opened with an unreadable payload")
-        lang = admin_lang(request.accept_language.lookup(["fr", "en"], default="en"))
-        response = render_to_response(
-            "ecwid_systempay:templates/message.pt",
-            {"lang": lang, "title": PAGE_TEXT[lang]["title"], "text": PAGE_TEXT[lang]["bad_payload"], "back_url": None, "back_label": ""},
-            request=request,
-        )
-        response.status = 400
-        return response
-    lang = admin_lang(str(payload.get("lang") or ""))
-    request._LOCALE_ = lang
-    store = get_or_create_store(request.dbsession, brand.name, store_id, request.app_settings.default_language)
-    store.admin_lang = lang
-    token = payload.get("access_token")
-    if isinstance(token, str) and token and request.secret_box.decrypt(store.ecwid_token_enc) != token:
-        store.ecwid_token_enc = request.secret_box.encrypt(token)
-    return render_page(request, store, build_form(request, store, lang), lang)
-
-
 def save_settings(context: StoreResource, request: Any) -> Any:
     """POST: validate and save; errors are shown next to their fields."""
     store = context.store
@@ -167,5 +161,4 @@ def save_settings(context: StoreResource, request: Any) -> Any:
 
 def includeme(config: Any) -> None:
     config.add_translation_dirs("colander:locale/", "deform:locale/")
-    config.add_view(settings_page, context=Root, name="settings", request_method="GET")
     config.add_view(save_settings, context=StoreResource, name="settings", request_method="POST", permission=MANAGE)

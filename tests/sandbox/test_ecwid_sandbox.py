@@ -127,3 +127,16 @@ def test_landing_page_links_everything(sandbox):
     page = testapp.get("/sandbox/")
     for element in ("home-admin", "home-store", "home-bo", "home-outbox"):
         assert page.html.find(id=element) is not None
+
+
+def test_store_profile_answers_only_this_stores_token(sandbox):
+    testapp, store = sandbox
+    profile = testapp.get("/sandbox/ecwid/api/v3/77/profile", headers={"Authorization": "Bearer secret_sandbox_77"})
+    assert profile.json["generalInfo"]["storeId"] == 77
+    testapp.get("/sandbox/ecwid/api/v3/78/profile", headers={"Authorization": "Bearer secret_sandbox_77"}, status=403)
+    testapp.get("/sandbox/ecwid/api/v3/77/profile", headers={"Authorization": "Bearer secret_sandbox_78"}, status=403)
+    testapp.get("/sandbox/ecwid/api/v3/77/profile", status=401)
+    testapp.get("/sandbox/ecwid/api/v3/77/profile?token=secret_sandbox_77", status=403)
+    store.set_switch("error500", remaining=1)
+    testapp.get("/sandbox/ecwid/api/v3/77/profile", headers={"Authorization": "Bearer secret_sandbox_77"}, status=500)
+    assert [call.status for call in store.api_calls()] == [200, 403, 403, 401, 403, 500]

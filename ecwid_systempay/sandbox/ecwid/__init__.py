@@ -17,7 +17,9 @@ Pages (element ids for the browser tests):
   ``#hint-site-id``, ``#hint-key-test``, ``#orders`` with ``tr.order[data-order-id]`` and ``td.payment-status``.
 - ``GET|POST /api-switches``: ``#api-mode`` (normal, error500, rate429, hang), ``#remaining``, ``#retry-after``,
   ``#hang-seconds``, ``#save-switch``; the API log ``#api-log``.
-- REST: ``PUT|GET /api/v3/{storeId}/orders/{orderId}`` (Bearer token only; ``{"updateCount": 1}``; 401, 403, 404, 415, 400).
+- REST: ``PUT|GET /api/v3/{storeId}/orders/{orderId}`` (Bearer token only; ``{"updateCount": 1}``; 401, 403, 404, 415, 400);
+  ``GET /api/v3/{storeId}/profile`` (the store profile, ``generalInfo.storeId``; 403 to another store's token).
+  The switches apply to both.
 
 Settings: ``sandbox.module_url``, ``sandbox.public_url``, ``sandbox.client_secret``, ``sandbox.client_id``,
 ``sandbox.store_id`` (1003), ``sandbox.app_name`` (systempay), ``sandbox.site_id``, ``sandbox.key_test``.

@@ -237,6 +237,39 @@ def _api_order(request: Any, shop: EcwidSandbox) -> Response:
     return json_response(200, {"updateCount": 1})
 
 
+def api_profile(request: Any) -> Response:
+    """``GET /api/v3/{store_id}/profile``: the store profile, only to this store's token."""
+    shop = sandbox(request)
+    response = _api_profile(request, shop)
+    shop.record(request.method, request.path_qs, response.status_int, "")
+    return response
+
+
+def _api_profile(request: Any, shop: EcwidSandbox) -> Response:
+    switch = shop.take_switch()
+    if switch.mode == "error500":
+        return json_response(500, {"errorMessage": "Internal server error (sandbox switch)"})
+    if switch.mode == "rate429":
+        return json_response(429, {"errorMessage": "Too many requests (sandbox switch)"}, **{"Retry-After": str(switch.retry_after)})
+    if switch.mode == "hang":
+        time.sleep(switch.hang_seconds)
+    if "token" in request.GET:
+        return json_response(403, {"errorMessage": "Access tokens in query parameters are disabled, use the Authorization header"})
+    auth = request.headers.get("Authorization", "")
+    if not auth:
+        return json_response(401, {"errorMessage": "Missing access token"})
+    if auth != f"Bearer {shop.token}" or request.matchdict["store_id"] != str(shop.store_id):
+        return json_response(403, {"errorMessage": "Invalid access token"})
+    return json_response(
+        200,
+        {
+            "generalInfo": {"storeId": shop.store_id, "storeUrl": f"{settings(request)['public_url']}/ecwid/store"},
+            "account": {"accountName": "Demo merchant", "accountEmail": "merchant@example.com"},
+            "settings": {"storeName": "Demo store"},
+        },
+    )
+
+
 def switches(request: Any) -> Response:
     """Make the REST API fail on purpose (500, 429 + Retry-After, hang)."""
     shop = sandbox(request)
@@ -259,9 +292,11 @@ def add_views(config: Any) -> None:
     config.add_route("sandbox.ecwid.admin", "/admin")
     config.add_route("sandbox.ecwid.switches", "/api-switches")
     config.add_route("sandbox.ecwid.api_order", "/api/v3/{store_id}/orders/{order_id}")
+    config.add_route("sandbox.ecwid.api_profile", "/api/v3/{store_id}/profile")
     config.add_view(storefront, route_name="sandbox.ecwid.store", request_method="GET")
     config.add_view(checkout, route_name="sandbox.ecwid.checkout", request_method="POST", require_csrf=False)
     config.add_view(return_page, route_name="sandbox.ecwid.return", request_method="GET")
     config.add_view(admin, route_name="sandbox.ecwid.admin", request_method="GET")
     config.add_view(switches, route_name="sandbox.ecwid.switches", request_method=("GET", "POST"), require_csrf=False)
     config.add_view(api_order, route_name="sandbox.ecwid.api_order", require_csrf=False)
+    config.add_view(api_profile, route_name="sandbox.ecwid.api_profile", request_method="GET")
