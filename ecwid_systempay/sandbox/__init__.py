@@ -1,7 +1,9 @@
 """The sandbox: a simulated Ecwid store and Systempay platform, over real HTTP.
 
 Enabled in development.ini (``pyramid.includes = ecwid_systempay.sandbox``) and
-in the tests; absent from production.ini. It speaks only the public protocols:
+in the tests; absent from production.ini, and it refuses to mount (logging an
+error) wherever ``ecwid_systempay.allow_production`` is true. It must never be
+reachable from outside the developer's machine. It speaks only the public protocols:
 the module knows it only through its configured URLs. ``main`` serves the
 sandbox alone, so it can run in its own process (e.g. while the module is down).
 
@@ -19,8 +21,13 @@ from typing import Any
 
 from pyramid.config import Configurator
 
+from .guard import refused_in_production
+
 
 def includeme(config: Any) -> None:
+    """Mount the sandbox, unless the application allows PRODUCTION (then log why and mount nothing)."""
+    if refused_in_production(config, "ecwid_systempay.sandbox"):
+        return
     config.include(".ecwid", route_prefix="/sandbox/ecwid")
     config.include(".systempay", route_prefix="/sandbox/systempay")
     config.include(".home")

@@ -6,6 +6,8 @@ from typing import Any
 
 from pyramid.renderers import render_to_response
 
+from .guard import refused_in_production
+
 
 def home(request: Any) -> Any:
     conf = request.registry.get("sandbox.ecwid.settings", {})
@@ -19,5 +21,7 @@ def home(request: Any) -> Any:
 
 
 def includeme(config: Any) -> None:
+    if refused_in_production(config, "ecwid_systempay.sandbox.home"):
+        return
     config.add_route("sandbox.home", "/sandbox/")
     config.add_view(home, route_name="sandbox.home", request_method="GET")

@@ -224,13 +224,15 @@ def test_bo_operation_rule_disabled_sends_nothing(sp, ipn) -> None:
 def test_bo_resend_uses_rule_url_without_retry_and_stops_retries(sp, ipn) -> None:
     from .systempay_support import make_app
 
-    testapp, platform = make_app(**{"sandbox.retry_interval_seconds": "900"})
+    module_url = ipn.url.split("/callback")[0]
+    testapp, platform = make_app(**{"sandbox.retry_interval_seconds": "900", "sandbox.module_url": module_url})
     try:
         platform.set_rule_url(ipn.url)
         ipn.script = [FAIL]
-        override = ipn.url.replace("/callback", "/override")
+        override = ipn.url.replace("app-name=systempay", "app-name=payzen")
         tx = _pay((testapp, platform), vads_url_check=override)
         assert platform.pending_retries() == 1
+        assert ipn.calls()[0].path == "/callback?app-name=payzen"  # vads_url_check: the module's callback
         page = testapp.post(f"{BO}/transactions/{tx.uuid}/resend").follow()
         assert text_of(page, "action-result").startswith("resend: done. SENT")
         last = ipn.calls()[-1]

@@ -291,15 +291,6 @@ def test_cancel_with_post_return_mode_auto_posts(sp, ipn) -> None:
     assert return_form["vads_trans_status"].value == "ABANDONED"
 
 
-def test_url_check_overrides_the_rule_url(sp, ipn) -> None:
-    testapp, platform = sp
-    platform.set_rule_url("http://127.0.0.1:9/unused")
-    url_check = ipn.url.replace("/callback", "/override")
-    pay(testapp, post_form(testapp, form(platform, vads_url_check=url_check)), "4970100000000014")
-    assert ipn.calls()[0].path == "/override?app-name=systempay"
-    assert ipn.calls()[0].fields["vads_url_check"] == url_check
-
-
 def test_key_of_the_signature_follows_ctx_mode(sp, ipn) -> None:
     testapp, platform = sp
     key = platform.generate_production_key(force=True)

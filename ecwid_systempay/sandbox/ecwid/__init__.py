@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..guard import refused_in_production
 from .store import EcwidSandbox
 
 REGISTRY_KEY = "sandbox.ecwid"
@@ -51,6 +52,8 @@ def sandbox_settings(settings: dict[str, Any]) -> dict[str, str]:
 
 
 def includeme(config: Any) -> None:
+    if refused_in_production(config, "ecwid_systempay.sandbox.ecwid"):
+        return
     from . import views
 
     conf = sandbox_settings(config.registry.settings or {})

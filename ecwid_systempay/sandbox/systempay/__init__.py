@@ -40,7 +40,9 @@ Behaviour notes (choices where the spec is silent):
 - ABANDONED payments (cancel / 10 min expiry, ``vads_result=17``, expiry adds ``vads_payment_error=149``)
   are notified through the cancellation rule only; they are kept but hidden from the BO list (``?all=1``).
 - A failed call's e-mail says ``#n``, or ``#last`` when no automatic attempt follows (retry off, 5th
-  attempt, BO re-send). ``vads_url_check`` overrides the rule URL for PAY/RETRY only.
+  attempt, BO re-send). ``vads_url_check`` overrides the rule URL for PAY/RETRY only, and only when it is
+  the module's callback (``sandbox.module_url``'s scheme, host and port, path ``/callback``); any other
+  value is ignored (history line "vads_url_check ignored"): the sandbox posts nowhere else.
 - ``vads_capture_delay`` > 7 days gives WAITING_AUTHORISATION (``vads_auth_mode=MARK``).
 
 Pages (under the prefix) and their stable element ids:
@@ -97,6 +99,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..guard import refused_in_production
 from .platform import SystempayPlatform
 
 REGISTRY_KEY = "sandbox.systempay"
@@ -130,6 +133,8 @@ def get_platform(registry: Any) -> SystempayPlatform:
 
 def includeme(config: Any) -> None:
     """Create the platform and add the routes and views (no scan)."""
+    if refused_in_production(config, "ecwid_systempay.sandbox.systempay"):
+        return
     from . import views
 
     settings = config.registry.settings or {}

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import requests
 
@@ -30,6 +31,30 @@ log = logging.getLogger(__name__)
 SUCCESS_HTTP_CODES = frozenset({200, 201, 202, 203, 204, 205, 206, 301, 302, 303, 307, 308})
 MAX_ATTEMPTS = 5  # the first call and up to 4 automatic retries
 RESPONSE_BYTES = 256
+CALLBACK_PATH = "/callback"
+
+
+def is_module_callback(url: str, module_url: str) -> bool:
+    """Whether ``url`` is the module's notification URL: same scheme, host and port, path ``/callback``.
+
+    The query string (``app-name``) may differ; anything else would let a form make the sandbox
+    post to any host or port it can reach.
+    """
+    try:
+        target, module = urlsplit(url), urlsplit(module_url)
+        target_port, module_port = target.port, module.port
+    except ValueError:
+        return False
+    defaults = {"http": 80, "https": 443}
+    return (
+        target.scheme.lower() in defaults
+        and target.scheme.lower() == module.scheme.lower()
+        and (target.hostname or "") == (module.hostname or "")
+        and (target_port or defaults[target.scheme.lower()]) == (module_port or defaults.get(module.scheme.lower()))
+        and not target.username
+        and not target.password
+        and target.path == module.path.rstrip("/") + CALLBACK_PATH
+    )
 
 
 @dataclass
@@ -100,10 +125,21 @@ class Notifier:
     # ------------------------------------------------------------------ building
 
     def delivery(self, tx: Transaction, rule: NotificationRule, source: str, *, user: str) -> Delivery:
-        """A notification of ``tx`` through ``rule`` (``vads_url_check`` overrides the URL for PAY)."""
+        """A notification of ``tx`` through ``rule`` (lock held).
+
+        ``vads_url_check`` overrides the rule URL for PAY, but only when it is the module's callback
+        (:func:`is_module_callback`): the sandbox never posts anywhere else. Otherwise it is ignored
+        and the transaction's history says so.
+        """
         url = rule.url(tx.ctx_mode)
-        if source == "PAY" and tx.request_fields.get("vads_url_check"):
-            url = tx.request_fields["vads_url_check"]
+        url_check = tx.request_fields.get("vads_url_check", "") if source == "PAY" else ""
+        if url_check and is_module_callback(url_check, self.state.config.module_url):
+            url = url_check
+        elif url_check:
+            module_callback = self.state.config.module_url + CALLBACK_PATH
+            note = f"{url_check} is not the module's callback ({module_callback}); the rule URL is called"
+            tx.history.append(HistoryEntry(self.state.now(), "vads_url_check ignored", user, note))
+            log.warning("sandbox systempay: vads_url_check ignored trans_id=%s: %s", tx.trans_id, note)
         return Delivery(
             transaction_uuid=tx.uuid,
             rule=rule.key,
