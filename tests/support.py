@@ -26,6 +26,8 @@ def store_token(store_id: int) -> str:
 SITE_ID = "12345678"
 KEY_TEST = "1111111111111111"
 KEY_PROD = "2222222222222222"
+#: A 3-D Secure authentication value, as the gateway echoes it (never to be kept).
+CAVV = "AAABBJg0VhI0VniQEjRWAAAAAAA="
 
 
 @dataclass
@@ -264,6 +266,11 @@ def gateway_answer(
             "vads_expiry_year": "2030",
             "vads_card_brand": "CB",
             "vads_effective_amount": fields.get("vads_amount", ""),
+            "vads_threeds_status": "Y",
+            "vads_threeds_auth_type": "FRICTIONLESS",
+            "vads_threeds_eci": "05",
+            "vads_threeds_cavv": CAVV,
+            "vads_threeds_xid": "eHl6eHl6eHl6eHl6eHl6eHl6eHk=",
         }
     )
     if ipn:

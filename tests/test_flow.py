@@ -49,7 +49,7 @@ def test_paid_journey_updates_ecwid_once_and_returns_buyer(testapp, app, fake_ec
     assert len(fake_ecwid.puts()) == 1
 
     ret = gateway_answer(fields, status="AUTHORISED", ipn=False)
-    back = testapp.get(urlsplit(fields["vads_url_return"]).path, ret, status=303)
+    back = testapp.post(fields["vads_url_return"], ret, status=303).follow(status=303)
     assert back.location.startswith("https://store.example/checkout?clientId=systempay&timestamp=1751294405226&key=abcdefgh")
     assert "errorMsg" not in back.location
 
@@ -67,5 +67,5 @@ def test_refused_payment_sets_incomplete_and_returns_with_message(testapp, app, 
     assert notify(testapp, gateway_answer(fields, status="REFUSED")).text.startswith("OK-Payment failure")
     run_worker(app)
     assert fake_ecwid.puts()[0].body["paymentStatus"] == "INCOMPLETE"
-    back = testapp.get(urlsplit(fields["vads_url_return"]).path, gateway_answer(fields, status="REFUSED", ipn=False), status=303)
+    back = testapp.post(fields["vads_url_return"], gateway_answer(fields, status="REFUSED", ipn=False), status=303).follow(status=303)
     assert parse_qs(urlsplit(back.location).query)["errorMsg"] == ["Ihre Zahlung wurde abgelehnt."]

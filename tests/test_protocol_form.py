@@ -86,3 +86,11 @@ def test_signed_form_verifies_and_breaks_when_amount_changes():
 def test_helpers():
     assert split_name("Cher") == ("", "Cher")
     assert clean_text("a" * 300, 255) == "a" * 255
+
+
+def test_the_buyer_comes_back_with_a_posted_form_never_a_query_string():
+    # GET would put the masked card, e-mail, address, phone and CAVV in the return URL
+    # (proxy logs, browser history); POST keeps them in the body.
+    f = fields(shop(), order())
+    assert f["vads_return_mode"] == "POST"
+    assert f["vads_url_return"] == "http://localhost/return/x"

@@ -46,6 +46,8 @@ class PaymentAttempt(Base):
     gateway_trans_uuid: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When the buyer first came back from the payment page (the "being confirmed" wait counts from it).
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attention: Mapped[str | None] = mapped_column(String(255), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,9 @@
-"""Every verified gateway notification, stored before it is acted upon, and the audit trail."""
+"""Every verified gateway notification, stored before it is acted upon, and the audit trail.
+
+``fields`` holds only what :meth:`~ecwid_systempay.protocol.notification.Notification.storable_fields`
+keeps: the payment's identity and result, the card brand, BIN and last four digits; never the
+buyer's personal data, the 3-D Secure CAVV, the card number or its expiry.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ class StoredNotification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(8), default="IPN")  # IPN or RETURN
-    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("payment_attempts.id"), nullable=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("payment_attempts.id"), nullable=True, index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), nullable=True)
     site_id: Mapped[str] = mapped_column(String(8))
     ctx_mode: Mapped[str] = mapped_column(String(10))

@@ -161,7 +161,8 @@ def build_fields(
         "vads_language": order.language,
         "vads_order_id": clean_order_id(order.order_id),
         "vads_url_return": return_url,
-        "vads_return_mode": "GET",
+        # POST: the return data (masked card, e-mail, address, CAVV...) never goes in a URL.
+        "vads_return_mode": "POST",
     }
     if shop.available_languages:
         fields["vads_available_languages"] = ";".join(shop.available_languages)

@@ -29,10 +29,30 @@ _OPTIONAL_FORMATS = {
     "vads_operation_type": re.compile(r"^[A-Z_]{1,20}$"),
     "vads_trans_uuid": re.compile(r"^[A-Za-z0-9-]{1,64}$"),
 }
-#: Card data never stored (PCI DSS): masked PAN and expiry included.
-CARD_FIELDS = frozenset(
-    {"vads_card_number", "vads_expiry_month", "vads_expiry_year", "vads_cvv", "vads_card_holder"}
+#: The only gateway fields kept in ``notifications.fields``: what processing, the merchant's
+#: payment history and the test phase need. Everything else the gateway echoes is dropped:
+#: the buyer's e-mail, names, addresses and phones (``vads_cust_*``, ``vads_ship_to_*``),
+#: ``vads_order_info*``, the 3-D Secure CAVV and XID, the card number, holder and expiry.
+STORED_FIELDS = frozenset(
+    {
+        # the payment's identity
+        "vads_site_id", "vads_ctx_mode", "vads_trans_id", "vads_trans_date", "vads_trans_uuid",
+        "vads_order_id", "vads_amount", "vads_currency", "vads_sequence_number",
+        "vads_ext_info_ecwid_store", "vads_ext_info_ecwid_reference",
+        # what happened
+        "vads_trans_status", "vads_result", "vads_extra_result", "vads_auth_result", "vads_auth_mode",
+        "vads_auth_number", "vads_payment_error", "vads_operation_type", "vads_url_check_src",
+        "vads_effective_amount", "vads_effective_currency", "vads_change_rate",
+        "vads_effective_creation_date", "vads_presentation_date", "vads_capture_delay",
+        "vads_validation_mode", "vads_payment_config", "vads_warranty_result",
+        "vads_risk_control", "vads_risk_assessment_result",
+        # the card's brand and how 3-D Secure went (no authentication value)
+        "vads_card_brand", "vads_threeds_status", "vads_threeds_auth_type",
+        "vads_threeds_exit_status", "vads_threeds_enrolled", "vads_threeds_mpi",
+    }
 )
+#: A masked card number as the gateway sends it: BIN (6 digits), masked middle, last 4 digits.
+_MASKED_CARD = re.compile(r"^(\d{6})[\dX*]{2,9}(\d{4})$")
 
 
 class MalformedNotification(ValueError):
@@ -99,8 +119,20 @@ class Notification:
         return "vads_hash" in self.fields
 
     def storable_fields(self) -> dict[str, str]:
-        """Fields safe to keep: no card data, no signature."""
-        return {k: v for k, v in self.fields.items() if k not in CARD_FIELDS}
+        """What may be kept: :data:`STORED_FIELDS`, plus ``card_bin``/``card_last4`` from the masked number.
+
+        The BIN and last four digits (which PCI DSS lets a merchant keep) tell the
+        merchant's history which card paid and let the test phase tell which test
+        card, hence which scenario, was used.
+        """
+        kept = {k: v for k, v in self.fields.items() if k in STORED_FIELDS}
+        return kept | card_digits(self.fields.get("vads_card_number", ""))
+
+
+def card_digits(masked_number: str) -> dict[str, str]:
+    """``{"card_bin", "card_last4"}`` of a masked card number; empty if it has another shape."""
+    match = _MASKED_CARD.match(masked_number)
+    return {"card_bin": match.group(1), "card_last4": match.group(2)} if match else {}
 
 
 def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Notification:

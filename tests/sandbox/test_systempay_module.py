@@ -85,6 +85,10 @@ def in_process(settings: dict[str, Any]) -> Iterator[tuple[webtest.TestApp, Any]
         app.registry["dbengine"].dispose()
 
 
+def module_url(app: Any) -> str:
+    return app.registry["app_settings"].public_url
+
+
 def _to_platform(page: webtest.TestResponse) -> dict[str, str]:
     """The auto-submitted form of the module, as the browser would post it."""
     return hidden_fields(page.text)
@@ -103,9 +107,13 @@ def test_paid_journey_through_the_simulated_platform(linked, fake_ecwid) -> None
     assert call.success, call.info
     assert call.response.startswith("OK-Accepted payment")
     assert call.info.startswith("SENT, rule=URL de notification à la fin du paiement")
-    # The buyer goes back through the module's return URL, which updates Ecwid and redirects.
-    link = urlsplit(result.html.find(id="return-to-shop")["href"])
-    back = module.get(f"{link.path}?{link.query}", status=303)
+    # The buyer goes back through the module's return URL (the platform's auto-posted form): the module
+    # keeps the signed data and redirects to its clean URL, which updates Ecwid and redirects to the shop.
+    return_form = result.forms["return-form"]
+    link = urlsplit(return_form.action)
+    posted = module.post(f"{link.path}?{link.query}", dict(return_form.submit_fields()), status=303)
+    assert posted.location == f"{module_url(_app)}{link.path}"
+    back = module.get(urlsplit(posted.location).path, status=303)
     assert back.location.startswith("https://store.example/checkout")
     assert [put.body["paymentStatus"] for put in fake_ecwid.puts()] == ["PAID"]
 
@@ -119,7 +127,7 @@ def test_cancelled_payment_is_notified_to_the_module(linked, fake_ecwid) -> None
     [call] = platform.calls()
     assert call.success and call.rule == "cancellation"
     assert call.fields["vads_trans_status"] == "ABANDONED"
-    assert urlsplit(response.location).path.startswith("/return/")
+    assert urlsplit(response.forms["return-form"].action).path.startswith("/return/")
 
 
 def test_platform_inside_the_module_process(in_process, fake_ecwid) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import webtest
@@ -11,13 +12,16 @@ from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
 
 from ecwid_systempay import main
+from ecwid_systempay.models.meta import utcnow
 from ecwid_systempay.scripts import rotate_keys
 from ecwid_systempay.secrets_box import SecretBox
 
 from ..flows import checkout, configure_store, notify
-from ..support import CLIENT_SECRET, KEY_TEST, STORE_TOKEN, encrypted_form, gateway_answer, order_payload
+from ..support import CAVV, CLIENT_SECRET, KEY_TEST, STORE_TOKEN, encrypted_form, gateway_answer, order_payload
 
 CARD = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
+#: What the buyer gave Ecwid and the gateway echoes in its notification and return (tests/support.py).
+BUYER_DATA = ("mscott@example.com", "Lackawanna", "Scranton", "5705550100", "Michael Scott", CAVV, "497010XXXXXX0055")
 
 
 def full_flow(testapp, app, fake_ecwid) -> dict[str, str]:
@@ -31,6 +35,14 @@ def full_flow(testapp, app, fake_ecwid) -> dict[str, str]:
     app.registry["update_worker"].run_once()
     app.registry["update_worker"].run_once()
     testapp.get(urlsplit(fields["vads_url_return"]).path, gateway_answer(fields, ipn=False), status=303)
+    # A payment whose notification never comes: its posted return is stored, then completes the order.
+    _, other = checkout(testapp, reference="transaction_return_only", order_id="RETONLY")
+    path = urlsplit(other["vads_url_return"]).path
+    assert testapp.post(path, gateway_answer(other, ipn=False), status=303).location == f"http://localhost{path}"
+    testapp.get(path, status=202)
+    handler = app.registry["return_handler"]
+    handler.clock = lambda: utcnow() + timedelta(minutes=5)
+    assert testapp.get(path, status=303).location.startswith("https://store.example/")
     return answer
 
 
@@ -47,9 +59,11 @@ def test_database_holds_no_plaintext_secret(testapp, app, fake_ecwid):
     answer = full_flow(testapp, app, fake_ecwid)
     content = dump(app.registry["dbengine"])
     assert "PAID" in content  # the dump did read the data
-    for secret in (KEY_TEST, STORE_TOKEN, CLIENT_SECRET, answer["signature"], answer["vads_card_number"]):
-        assert secret not in content
-    assert "vads_card_number" not in content and "vads_expiry_month" not in content
+    assert "RETURN" in content  # the return-only payment was stored
+    for secret in (KEY_TEST, STORE_TOKEN, CLIENT_SECRET, answer["signature"], answer["vads_card_number"], *BUYER_DATA):
+        assert secret not in content, secret
+    for name in ("vads_card_number", "vads_expiry_month", "vads_expiry_year", "vads_threeds_cavv", "vads_cust_", "vads_ship_to_"):
+        assert name not in content, name
 
 
 def test_logs_hold_no_secret_payload_signature_or_card_number(testapp, app, fake_ecwid):
@@ -72,8 +86,10 @@ def test_logs_hold_no_secret_payload_signature_or_card_number(testapp, app, fake
         root.setLevel(old_level)
     log = "\n".join(records)
     assert "checkout store=1003" in log and "Ecwid update job" in log  # the flow was logged
-    for secret in (KEY_TEST, STORE_TOKEN, CLIENT_SECRET, answer["signature"], "mscott@example.com", "returnUrl", "store.example"):
+    assert "payment completed from the buyer's return" in log  # the return-only payment was logged
+    for secret in (KEY_TEST, STORE_TOKEN, CLIENT_SECRET, answer["signature"], "returnUrl", "store.example", *BUYER_DATA):
         assert secret not in log, secret
+    assert "vads_" not in log
     assert not CARD.search(log), CARD.search(log)
 
 
