@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from .conftest import KEY_TEST, SITE_ID, shot
 
@@ -58,6 +59,15 @@ def back_to_shop(page: Any) -> None:
     page.wait_for_url(re.compile(r".*/sandbox/ecwid/.*"), timeout=30_000)
 
 
+def urls_with_gateway_data(urls: list[str]) -> list[str]:
+    """The URLs that carry a gateway field (``vads_*``, ``signature``) in their query string."""
+    return [
+        url
+        for url in urls
+        if any(name.startswith("vads_") or name == "signature" for name, _ in parse_qsl(urlsplit(url).query))
+    ]
+
+
 def order_status(page: Any, sandbox_url: str, order_id: str, *, wait_for: str | None = None, timeout: float = 30) -> str:
     """The payment status shown in the demo admin's orders table (optionally waiting for a value)."""
     deadline = time.monotonic() + timeout
@@ -70,4 +80,4 @@ def order_status(page: Any, sandbox_url: str, order_id: str, *, wait_for: str | 
         time.sleep(1)
 
 
-__all__ = ["configure_module", "buy", "pay_with", "back_to_shop", "order_status", "shot"]
+__all__ = ["configure_module", "buy", "pay_with", "back_to_shop", "order_status", "urls_with_gateway_data", "shot"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from ecwid_systempay.sandbox.systempay.platform import RULE_END_OF_PAYMENT
 
 from .conftest import SITE_ID, shot
-from .journeys import ADMIN_PATH, back_to_shop, buy, configure_module, order_status, pay_with
+from .journeys import ADMIN_PATH, back_to_shop, buy, configure_module, order_status, pay_with, urls_with_gateway_data
 
 ACCEPTED = "4970100000000055"
 REFUSED = "4970100000000071"
@@ -43,7 +46,7 @@ def test_merchant_configures_the_module_in_the_admin_iframe(stack, page):
     shot(page, "02-settings-saved")
 
 
-def test_buyer_pays_with_an_accepted_card(stack, page):
+def test_buyer_pays_with_an_accepted_card(stack, page, visited):
     module, sandbox = stack
     configure_module(page, sandbox.url)
     order_id = buy(page, sandbox.url, currency="EUR")
@@ -53,11 +56,40 @@ def test_buyer_pays_with_an_accepted_card(stack, page):
     back_to_shop(page)
     page.locator("#thank-you").wait_for()
     shot(page, "05-thank-you")
+    assert any(urlsplit(url).path.startswith("/return/") for url in visited)  # the real return, posted
+    assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id) == "PAID"
     shot(page, "06-admin-orders")
 
 
-def test_buyer_with_a_refused_card_lands_on_checkout_with_the_message(stack, page):
+def test_without_notification_the_posted_return_completes_the_payment(stack, page, visited):
+    """The notification rule is off: the buyer waits on a clean URL, then the stored signed return is used."""
+    module, sandbox = stack
+    configure_module(page, sandbox.url)
+    plat = platform(sandbox)
+    plat.set_rule(RULE_END_OF_PAYMENT, enabled=False)
+    try:
+        order_id = buy(page, sandbox.url, currency="EUR")
+        assert pay_with(page, ACCEPTED) == "AUTHORISED"
+        page.click("#return-to-shop")
+        page.locator("#confirming").wait_for()
+        shot(page, "05b-payment-being-confirmed")
+        waiting = urlsplit(page.url)
+        assert f"{waiting.scheme}://{waiting.netloc}" == module.url
+        assert waiting.path.startswith("/return/") and waiting.query == ""
+        page.wait_for_url(lambda url: "/sandbox/ecwid/" in url, timeout=30_000)
+        page.locator("#thank-you").wait_for()
+    finally:
+        plat.set_rule(RULE_END_OF_PAYMENT, enabled=True)
+    [transaction] = plat.find_transactions(order_id=order_id)
+    assert transaction.calls == []  # no notification was sent
+    assert urls_with_gateway_data(visited) == []
+    assert order_status(page, sandbox.url, order_id) == "PAID"
+    page.goto(sandbox.url + ADMIN_PATH)
+    page.frame_locator("#settings-frame").locator("#ipn-warning").wait_for()
+
+
+def test_buyer_with_a_refused_card_lands_on_checkout_with_the_message(stack, page, visited):
     module, sandbox = stack
     configure_module(page, sandbox.url)
     order_id = buy(page, sandbox.url, currency="JPY")
@@ -67,10 +99,11 @@ def test_buyer_with_a_refused_card_lands_on_checkout_with_the_message(stack, pag
     message.wait_for()
     assert "refused" in message.inner_text().lower() or "refusé" in message.inner_text().lower()
     shot(page, "07-checkout-after-refusal")
+    assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id) == "INCOMPLETE"
 
 
-def test_buyer_cancels_and_returns_to_the_shop(stack, page):
+def test_buyer_cancels_and_returns_to_the_shop(stack, page, visited):
     module, sandbox = stack
     configure_module(page, sandbox.url)
     order_id = buy(page, sandbox.url, currency="USD")
@@ -78,10 +111,11 @@ def test_buyer_cancels_and_returns_to_the_shop(stack, page):
     page.wait_for_url(lambda url: "/sandbox/ecwid/" in url)
     page.locator("#error-message").wait_for()
     assert "cancel" in page.locator("#error-message").inner_text().lower() or "annul" in page.locator("#error-message").inner_text().lower()
+    assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id, wait_for="INCOMPLETE") == "INCOMPLETE"
 
 
-def test_payment_session_expires(stack, page):
+def test_payment_session_expires(stack, page, visited):
     module, sandbox = stack
     configure_module(page, sandbox.url)
     order_id = buy(page, sandbox.url, currency="KWD")
@@ -96,16 +130,19 @@ def test_payment_session_expires(stack, page):
         page.wait_for_url(lambda url: "/sandbox/ecwid/" in url)
     finally:
         platform(sandbox).clock = lambda: datetime.now(timezone.utc)
+    assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id, wait_for="INCOMPLETE") == "INCOMPLETE"
 
 
-def test_the_four_test_rows_unlock_the_production_key(stack, page):
+def test_the_four_test_rows_unlock_the_production_key(stack, page, visited):
     module, sandbox = stack
     configure_module(page, sandbox.url)
     rows = platform(sandbox).test_rows()
     for row in rows:
         buy(page, sandbox.url)
         assert pay_with(page, row.cards[0]) == ("AUTHORISED" if row.expected == "ACCEPTED" else "REFUSED")
+        back_to_shop(page)
+    assert urls_with_gateway_data(visited) == []
     page.goto(sandbox.url + "/sandbox/systempay/bo/keys")
     assert page.locator("tr.test-row[data-status=done]").count() == 4
     page.click("#generate-production-key")
