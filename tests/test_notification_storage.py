@@ -109,7 +109,7 @@ def test_the_migration_cleans_the_rows_stored_before(db_url):
     """Rows written by the previous version kept every echoed field but the card ones."""
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
-    previous = script.get_revision("0002_return_data").down_revision
+    previous = script.get_revision("0003_return_data").down_revision
     engine = create_engine(db_url)
     try:
         with engine.begin() as connection:

@@ -7,8 +7,8 @@ Rows stored before kept every echoed field but the card ones (the buyer's
 e-mail, address, phone, the 3-D Secure CAVV...): only the fields the current
 code keeps are left in them.
 
-Revision ID: 0002_return_data
-Revises: 0001
+Revision ID: 0003_return_data
+Revises: 0002_store_token_proof
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -19,8 +19,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_return_data"
-down_revision = "0001"
+revision = "0003_return_data"
+down_revision = "0002_store_token_proof"
 branch_labels = None
 depends_on = None
 
