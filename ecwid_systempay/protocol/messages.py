@@ -222,8 +222,80 @@ _TEXTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Refusals of a checkout: an unverifiable legacy request, too many attempts, no trans id left.
+_CHECKOUT_KEYS = ("unverified_request", "too_many_attempts", "temporarily_unavailable")
+
+_CHECKOUT_TEXTS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "This payment request could not be verified. Please go back to the shop and try again.",
+        "Too many payment attempts were made for this order. Please contact the shop.",
+        "This payment method is temporarily unavailable. Please try again later or contact the shop.",
+    ),
+    "fr": (
+        "Cette demande de paiement n'a pas pu être vérifiée. Retournez à la boutique et réessayez.",
+        "Trop de tentatives de paiement ont été faites pour cette commande. Contactez la boutique.",
+        "Ce moyen de paiement est momentanément indisponible. Réessayez plus tard ou contactez la boutique.",
+    ),
+    "de": (
+        "Diese Zahlungsanfrage konnte nicht überprüft werden. Bitte kehren Sie zum Shop zurück und versuchen Sie es erneut.",
+        "Für diese Bestellung gab es zu viele Zahlungsversuche. Bitte kontaktieren Sie den Shop.",
+        "Diese Zahlungsart ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut oder kontaktieren Sie den Shop.",
+    ),
+    "es": (
+        "No se pudo verificar esta solicitud de pago. Vuelva a la tienda e inténtelo de nuevo.",
+        "Se han realizado demasiados intentos de pago para este pedido. Contacte con la tienda.",
+        "Este medio de pago no está disponible temporalmente. Inténtelo más tarde o contacte con la tienda.",
+    ),
+    "it": (
+        "Non è stato possibile verificare questa richiesta di pagamento. Torni al negozio e riprovi.",
+        "Sono stati effettuati troppi tentativi di pagamento per questo ordine. Contatti il negozio.",
+        "Questo metodo di pagamento è temporaneamente non disponibile. Riprovi più tardi o contatti il negozio.",
+    ),
+    "nl": (
+        "Dit betalingsverzoek kon niet worden geverifieerd. Ga terug naar de winkel en probeer het opnieuw.",
+        "Er zijn te veel betaalpogingen gedaan voor deze bestelling. Neem contact op met de winkel.",
+        "Deze betaalmethode is tijdelijk niet beschikbaar. Probeer het later opnieuw of neem contact op met de winkel.",
+    ),
+    "pt": (
+        "Não foi possível verificar este pedido de pagamento. Volte à loja e tente novamente.",
+        "Foram feitas demasiadas tentativas de pagamento para esta encomenda. Contacte a loja.",
+        "Este meio de pagamento está temporariamente indisponível. Tente mais tarde ou contacte a loja.",
+    ),
+    "pl": (
+        "Nie udało się zweryfikować tego żądania płatności. Wróć do sklepu i spróbuj ponownie.",
+        "Wykonano zbyt wiele prób płatności za to zamówienie. Skontaktuj się ze sklepem.",
+        "Ta metoda płatności jest chwilowo niedostępna. Spróbuj później lub skontaktuj się ze sklepem.",
+    ),
+    "ru": (
+        "Не удалось проверить этот запрос на оплату. Вернитесь в магазин и попробуйте снова.",
+        "Для этого заказа сделано слишком много попыток оплаты. Свяжитесь с магазином.",
+        "Этот способ оплаты временно недоступен. Попробуйте позже или свяжитесь с магазином.",
+    ),
+    "sv": (
+        "Betalningsbegäran kunde inte verifieras. Gå tillbaka till butiken och försök igen.",
+        "För många betalningsförsök har gjorts för den här ordern. Kontakta butiken.",
+        "Det här betalsättet är tillfälligt otillgängligt. Försök igen senare eller kontakta butiken.",
+    ),
+    "tr": (
+        "Bu ödeme isteği doğrulanamadı. Mağazaya dönüp tekrar deneyin.",
+        "Bu sipariş için çok fazla ödeme denemesi yapıldı. Lütfen mağazayla iletişime geçin.",
+        "Bu ödeme yöntemi geçici olarak kullanılamıyor. Daha sonra tekrar deneyin veya mağazayla iletişime geçin.",
+    ),
+    "zh": (
+        "无法验证此付款请求。请返回商店后重试。",
+        "此订单的付款尝试次数过多。请联系商店。",
+        "此付款方式暂时不可用。请稍后重试或联系商店。",
+    ),
+    "ja": (
+        "この支払いリクエストを確認できませんでした。ショップに戻ってもう一度お試しください。",
+        "このご注文のお支払いの試行回数が多すぎます。ショップにお問い合わせください。",
+        "この支払い方法は一時的にご利用いただけません。後でもう一度お試しいただくか、ショップにお問い合わせください。",
+    ),
+}
+
 MESSAGES: dict[str, dict[str, str]] = {
-    lang: dict(zip(_KEYS, texts, strict=True)) for lang, texts in _TEXTS.items()
+    lang: {**dict(zip(_KEYS, texts, strict=True)), **dict(zip(_CHECKOUT_KEYS, _CHECKOUT_TEXTS[lang], strict=True))}
+    for lang, texts in _TEXTS.items()
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from ..config import AppSettings, Brand
-from ..models import PaymentAttempt
+from ..models import PaymentAttempt, Store
 from ..models.meta import utcnow
 from ..protocol.currencies import InvalidAmount, UnsupportedCurrency, find_currency, to_decimal, to_minor_units
 from ..protocol.form import OrderData, Person, build_fields, sign_form
@@ -50,16 +51,31 @@ def valid_return_url(value: Any) -> str | None:
     return value
 
 
+def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
+    """Whether ``token`` is the store's saved Ecwid token (constant-time compare)."""
+    saved = box.decrypt(store.ecwid_token_enc) if store is not None else None
+    if not saved:
+        return False
+    return hmac.compare_digest(saved.encode("utf-8"), token.encode("utf-8"))
+
+
 def start_checkout(
     dbsession: Session,
     payload: dict[str, Any],
     *,
+    authenticated: bool,
     brand: Brand,
     app_settings: AppSettings,
     box: SecretBox,
 ) -> PaymentForm:
-    """Create the attempt and the signed form, or raise :class:`CheckoutError`."""
-    return_url = valid_return_url(payload.get("returnUrl"))
+    """Create the attempt and the signed form, or raise :class:`CheckoutError`.
+
+    ``authenticated`` tells whether the payload came from ``enc_data`` (AES-GCM). A
+    legacy ``data`` payload (AES-CBC, malleable) is only trusted, its ``returnUrl``
+    included, once its ``token`` is found to be the store's saved Ecwid token.
+    """
+    received_url = valid_return_url(payload.get("returnUrl"))
+    return_url = received_url if authenticated else None
     lang = normalize_language(str(payload.get("lang") or "")) or None
     cart = payload.get("cart") if isinstance(payload.get("cart"), dict) else {}
     order = cart.get("order") if isinstance(cart.get("order"), dict) else {}
@@ -68,7 +84,7 @@ def start_checkout(
     reference = str(order.get("referenceTransactionId") or order.get("id") or "")
     order_id = str(order.get("id") or order.get("orderNumber") or reference)
     if (
-        return_url is None
+        received_url is None
         or not isinstance(store_id, int | str)
         or not str(store_id).isdigit()
         or not reference
@@ -79,6 +95,11 @@ def start_checkout(
         raise CheckoutError("invalid_request", return_url, lang)
 
     store = get_store(dbsession, brand.name, int(store_id))
+    if not authenticated:
+        if not is_store_token(store, token, box):
+            log.warning("legacy payment request refused: its token is not store %s's (%s)", store_id, brand.name)
+            raise CheckoutError("unverified_request", None, lang)
+        return_url = received_url
     if store is None:
         log.warning("checkout for unknown store %s (%s)", store_id, brand.name)
         raise CheckoutError("not_configured", return_url, lang)

@@ -18,13 +18,18 @@ from .pages import accept_language, buyer_page
 log = logging.getLogger(__name__)
 
 
-def decrypt_request(request: Any, client_secret: str) -> dict[str, Any]:
+#: HTTP status of each refusal (the others are 422: understood, but not payable here).
+STATUS = {"invalid_request": 400, "unverified_request": 403}
+
+
+def decrypt_request(request: Any, client_secret: str) -> tuple[dict[str, Any], bool]:
+    """The payload and whether it is authenticated: ``enc_data`` (GCM) wins over legacy ``data`` (CBC)."""
     enc_data = request.POST.get("enc_data")
     if enc_data:
-        return decrypt_gcm(enc_data, client_secret)
+        return decrypt_gcm(enc_data, client_secret), True
     data = request.POST.get("data")
     if data:
-        return decrypt_cbc(data, client_secret)
+        return decrypt_cbc(data, client_secret), False
     raise InvalidPayload()
 
 
@@ -37,19 +42,23 @@ def payment(request: Any) -> Any:
     except KeyError:
         return buyer_page(request, lang, "invalid_request", status=404)
     try:
-        payload = decrypt_request(request, brand.client_secret)
+        payload, authenticated = decrypt_request(request, brand.client_secret)
     except InvalidPayload:
         log.warning("payment request with an unreadable payload (%s)", brand.name)
         return buyer_page(request, lang, "invalid_request", status=400)
     try:
         form = start_checkout(
-            request.dbsession, payload, brand=brand, app_settings=request.app_settings, box=request.secret_box
+            request.dbsession,
+            payload,
+            authenticated=authenticated,
+            brand=brand,
+            app_settings=request.app_settings,
+            box=request.secret_box,
         )
     except CheckoutError as exc:
         lang = exc.lang or lang
         back = with_error(exc.return_url, message(exc.kind, lang)) if exc.return_url else None
-        status = 400 if exc.kind == "invalid_request" else 422
-        return buyer_page(request, lang, exc.kind, status=status, return_url=back)
+        return buyer_page(request, lang, exc.kind, status=STATUS.get(exc.kind, 422), return_url=back)
     return render_to_response(
         "ecwid_systempay:templates/redirect.pt",
         {
