@@ -66,6 +66,9 @@ def to_decimal(value: object) -> Decimal:
 
 def to_minor_units(amount: Decimal, currency: Currency) -> int:
     """Decimal amount to integer minor units (half up), e.g. 12.345 EUR -> 1235."""
+    if not amount.is_finite() or amount.adjusted() > 12:
+        # No arithmetic before this check: 1E+999999999 would overflow the decimal context.
+        raise InvalidAmount(str(amount))
     quantum = Decimal(1).scaleb(-currency.exponent)
     minor = int((amount.quantize(quantum, rounding=ROUND_HALF_UP) * (10**currency.exponent)))
     if minor <= 0 or minor > MAX_MINOR_UNITS:

@@ -107,17 +107,27 @@ def _dumps_numbers(data: dict[str, Any]) -> bytes:
     return json.dumps(data, default=default, separators=(",", ":")).encode("utf-8")
 
 
+def seal_gcm(plaintext: bytes, client_secret: str, nonce: bytes | None = None) -> str:
+    """Encrypt raw bytes like Ecwid's ``enc_data``."""
+    nonce = nonce or os.urandom(16)
+    sealed = AESGCM(app_key(client_secret)).encrypt(nonce, plaintext, None)
+    return b64encode_urlsafe(nonce + sealed)
+
+
+def seal_cbc(plaintext: bytes, client_secret: str, iv: bytes | None = None) -> str:
+    """Encrypt raw bytes like Ecwid's legacy ``data``."""
+    iv = iv or os.urandom(16)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plaintext) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(app_key(client_secret)), modes.CBC(iv)).encryptor()
+    return b64encode_urlsafe(iv + encryptor.update(padded) + encryptor.finalize())
+
+
 def encrypt_gcm(data: dict[str, Any], client_secret: str, nonce: bytes | None = None) -> str:
     """Encrypt like Ecwid's ``enc_data`` (used by the sandbox and the tests)."""
-    nonce = nonce or os.urandom(16)
-    sealed = AESGCM(app_key(client_secret)).encrypt(nonce, _dumps_numbers(data), None)
-    return b64encode_urlsafe(nonce + sealed)
+    return seal_gcm(_dumps_numbers(data), client_secret, nonce)
 
 
 def encrypt_cbc(data: dict[str, Any], client_secret: str, iv: bytes | None = None) -> str:
     """Encrypt like Ecwid's legacy ``data`` and settings ``payload``."""
-    iv = iv or os.urandom(16)
-    padder = padding.PKCS7(128).padder()
-    padded = padder.update(_dumps_numbers(data)) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(app_key(client_secret)), modes.CBC(iv)).encryptor()
-    return b64encode_urlsafe(iv + encryptor.update(padded) + encryptor.finalize())
+    return seal_cbc(_dumps_numbers(data), client_secret, iv)

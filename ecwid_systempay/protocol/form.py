@@ -92,21 +92,6 @@ class Person:
     country: str = ""
     phone: str = ""
 
-    @classmethod
-    def from_ecwid(cls, data: dict | None) -> "Person | None":
-        if not isinstance(data, dict):
-            return None
-        return cls(
-            name=str(data.get("name") or ""),
-            company=str(data.get("companyName") or ""),
-            street=str(data.get("street") or ""),
-            city=str(data.get("city") or ""),
-            zip=str(data.get("postalCode") or ""),
-            state=str(data.get("stateOrProvinceName") or data.get("stateOrProvinceCode") or ""),
-            country=str(data.get("countryCode") or ""),
-            phone=str(data.get("phone") or ""),
-        )
-
 
 @dataclass(frozen=True)
 class OrderData:

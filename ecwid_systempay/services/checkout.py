@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -15,8 +14,9 @@ from ..config import AppSettings, Brand
 from ..models import PaymentAttempt, Store
 from ..models.meta import utcnow
 from ..protocol.currencies import InvalidAmount, UnsupportedCurrency, find_currency, to_decimal, to_minor_units
-from ..protocol.form import OrderData, Person, build_fields, sign_form
-from ..protocol.languages import normalize_language, payment_language
+from ..protocol.form import OrderData, build_fields, sign_form
+from ..protocol.languages import payment_language
+from ..protocol.payment_request import InvalidPaymentRequest, parse_payment_request
 from ..secrets_box import SecretBox
 from .stores import StoreNotConfigured, get_store, shop_config
 from .trans_ids import allocate_trans_id
@@ -42,15 +42,6 @@ class PaymentForm:
     return_url: str
 
 
-def valid_return_url(value: Any) -> str | None:
-    if not isinstance(value, str) or len(value) > 4096:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return value
-
-
 def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
     """Whether ``token`` is the store's saved Ecwid token (constant-time compare)."""
     saved = box.decrypt(store.ecwid_token_enc) if store is not None else None
@@ -74,34 +65,19 @@ def start_checkout(
     legacy ``data`` payload (AES-CBC, malleable) is only trusted, its ``returnUrl``
     included, once its ``token`` is found to be the store's saved Ecwid token.
     """
-    received_url = valid_return_url(payload.get("returnUrl"))
-    return_url = received_url if authenticated else None
-    lang = normalize_language(str(payload.get("lang") or "")) or None
-    cart = payload.get("cart") if isinstance(payload.get("cart"), dict) else {}
-    order = cart.get("order") if isinstance(cart.get("order"), dict) else {}
-    store_id = payload.get("storeId")
-    token = payload.get("token")
-    reference = str(order.get("referenceTransactionId") or order.get("id") or "")
-    order_id = str(order.get("id") or order.get("orderNumber") or reference)
-    if (
-        received_url is None
-        or not isinstance(store_id, int | str)
-        or not str(store_id).isdigit()
-        or not reference
-        or len(reference) > 128
-        or not isinstance(token, str)
-        or not token
-    ):
-        raise CheckoutError("invalid_request", return_url, lang)
+    try:
+        request = parse_payment_request(payload)
+    except InvalidPaymentRequest as exc:
+        log.info("payment request refused: unusable %s (%s)", exc.reason, brand.name)
+        raise CheckoutError("invalid_request", exc.return_url if authenticated else None, exc.lang) from None
+    return_url, lang = request.return_url, request.lang
 
-    store = get_store(dbsession, brand.name, int(store_id))
-    if not authenticated:
-        if not is_store_token(store, token, box):
-            log.warning("legacy payment request refused: its token is not store %s's (%s)", store_id, brand.name)
-            raise CheckoutError("unverified_request", None, lang)
-        return_url = received_url
+    store = get_store(dbsession, brand.name, request.store_id)
+    if not authenticated and not is_store_token(store, request.token, box):
+        log.warning("legacy payment request refused: its token is not store %s's (%s)", request.store_id, brand.name)
+        raise CheckoutError("unverified_request", None, lang)
     if store is None:
-        log.warning("checkout for unknown store %s (%s)", store_id, brand.name)
+        log.warning("checkout for unknown store %s (%s)", request.store_id, brand.name)
         raise CheckoutError("not_configured", return_url, lang)
     try:
         shop = shop_config(store, box, allow_production=app_settings.allow_production, shop_name="")
@@ -110,15 +86,16 @@ def start_checkout(
         raise CheckoutError("not_configured", return_url, lang) from None
 
     try:
-        currency = find_currency(cart.get("currency"))
+        currency = find_currency(request.currency)
     except UnsupportedCurrency:
-        log.info("store %s: unsupported currency %r", store.ecwid_store_id, cart.get("currency"))
+        log.info("store %s: unsupported currency %r", store.ecwid_store_id, request.currency)
         raise CheckoutError("unsupported_currency", return_url, lang) from None
     try:
-        total: Decimal = to_decimal(order.get("total"))
+        total: Decimal = to_decimal(request.total)
         amount_minor = to_minor_units(total, currency)
     except InvalidAmount:
         raise CheckoutError("invalid_request", return_url, lang) from None
+    reference, order_id, token = request.reference, request.order_id, request.token
 
     language = payment_language(lang, shop.default_language)
     now = utcnow().replace(microsecond=0)
@@ -150,10 +127,10 @@ def start_checkout(
         amount=total,
         amount_minor=amount_minor,
         currency=currency,
-        email=str(order.get("email") or ""),
-        customer_id=str(order.get("customerId") or ""),
-        billing=Person.from_ecwid(order.get("billingPerson")),
-        shipping=Person.from_ecwid(order.get("shippingPerson")),
+        email=request.email,
+        customer_id=request.customer_id,
+        billing=request.billing,
+        shipping=request.shipping,
         language=language,
         extra={"ecwid_store": str(store.ecwid_store_id), "ecwid_reference": reference[:255]},
     )
