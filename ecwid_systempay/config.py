@@ -25,6 +25,11 @@ BRAND_DEFAULTS = {
 }
 
 
+#: Ecwid's app JS SDK and admin CSS framework (what native app pages load).
+ECWID_SDK_URL = "https://djqizrxa6f10j.cloudfront.net/ecwid-sdk/js/1.3.0/ecwid-app.js"
+ECWID_CSS_URL = "https://d35z3p2poghz10.cloudfront.net/ecwid-sdk/css/1.3.19/ecwid-app-ui.css"
+
+
 class ConfigurationError(ValueError):
     """A required setting is missing or wrong."""
 
@@ -88,6 +93,8 @@ class AppSettings:
     alert_recipients: tuple[str, ...] = ()
     alert_sender: str = "ecwid-systempay@localhost"
     default_language: str = "fr"
+    ecwid_sdk_url: str = ECWID_SDK_URL
+    ecwid_css_url: str = ECWID_CSS_URL
     extra: dict[str, str] = field(default_factory=dict)
 
     def brand(self, name: str | None) -> Brand:
@@ -101,6 +108,13 @@ class AppSettings:
 def _get(settings: Mapping[str, str], name: str, default: str | None = None) -> str | None:
     value = settings.get(PREFIX + name, default)
     return value.strip() if isinstance(value, str) else value
+
+
+def _http_url(settings: Mapping[str, str], name: str, default: str) -> str:
+    value = _get(settings, name, default) or default
+    if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+        raise ConfigurationError(f"ecwid_systempay.{name} must be an http(s) URL")
+    return value
 
 
 def parse_settings(settings: Mapping[str, str]) -> AppSettings:
@@ -153,6 +167,8 @@ def parse_settings(settings: Mapping[str, str]) -> AppSettings:
         alert_recipients=tuple(aslist(_get(settings, "alert_recipients", "") or "")),
         alert_sender=_get(settings, "alert_sender", "ecwid-systempay@localhost") or "ecwid-systempay@localhost",
         default_language=_get(settings, "default_language", "fr") or "fr",
+        ecwid_sdk_url=_http_url(settings, "ecwid_sdk_url", ECWID_SDK_URL),
+        ecwid_css_url=_http_url(settings, "ecwid_css_url", ECWID_CSS_URL),
     )
 
 

@@ -88,6 +88,8 @@ def settings(db_url: str, fake_ecwid: FakeEcwid, tmp_path: Path) -> dict[str, An
         "ecwid_systempay.secret_keys": SECRET_KEY,
         "ecwid_systempay.allow_production": "false",
         "ecwid_systempay.admin_origins": "https://my.ecwid.com",
+        "ecwid_systempay.ecwid_sdk_url": "http://localhost/sandbox/ecwid/sdk/js/1.3.0/ecwid-app.js",
+        "ecwid_systempay.ecwid_css_url": "http://localhost/sandbox/ecwid/sdk/css/1.3.19/ecwid-app-ui.css",
         "ecwid_systempay.brands": "systempay payzen",
         "ecwid_systempay.brand.systempay.client_id": "systempay",
         "ecwid_systempay.brand.systempay.client_secret": CLIENT_SECRET,

@@ -78,3 +78,25 @@ def test_callback_asks_the_gateway_to_retry_when_the_database_is_down(settings, 
               "vads_trans_id": "000001", "vads_trans_date": "20261124120000"}
     response = webtest.TestApp(app).post("/callback", gateway_answer(fields), status=503)
     assert response.text == "KO-Temporary error, please retry.\n"
+
+
+def test_ecwid_sdk_and_css_urls_default_to_ecwids_cdn_and_come_from_the_ini():
+    from pathlib import Path
+
+    from pyramid.paster import get_appsettings
+
+    parsed = parse_settings(BASE)
+    assert parsed.ecwid_sdk_url == "https://djqizrxa6f10j.cloudfront.net/ecwid-sdk/js/1.3.0/ecwid-app.js"
+    assert parsed.ecwid_css_url == "https://d35z3p2poghz10.cloudfront.net/ecwid-sdk/css/1.3.19/ecwid-app-ui.css"
+    root = Path(__file__).resolve().parents[1]
+    production = parse_settings({**get_appsettings(str(root / "production.ini")), **BASE})
+    assert (production.ecwid_sdk_url, production.ecwid_css_url) == (parsed.ecwid_sdk_url, parsed.ecwid_css_url)
+    development = parse_settings(get_appsettings(str(root / "development.ini")))
+    assert development.ecwid_sdk_url == "http://127.0.0.1:6543/sandbox/ecwid/sdk/js/1.3.0/ecwid-app.js"
+    assert development.ecwid_css_url == "http://127.0.0.1:6543/sandbox/ecwid/sdk/css/1.3.19/ecwid-app-ui.css"
+
+
+@pytest.mark.parametrize("name", ["ecwid_sdk_url", "ecwid_css_url"])
+def test_ecwid_sdk_and_css_urls_must_be_http_urls(name):
+    with pytest.raises(ConfigurationError, match=name):
+        parse_settings({**BASE, f"ecwid_systempay.{name}": "javascript:alert(1)"})

@@ -82,6 +82,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleProc
         {
             "ecwid_systempay.ecwid_api_url": f"{sandbox_url}/sandbox/ecwid/api/v3",
             "ecwid_systempay.admin_origins": sandbox_url,
+            "ecwid_systempay.ecwid_sdk_url": f"{sandbox_url}/sandbox/ecwid/sdk/js/1.3.0/ecwid-app.js",
+            "ecwid_systempay.ecwid_css_url": f"{sandbox_url}/sandbox/ecwid/sdk/css/1.3.19/ecwid-app-ui.css",
             "ecwid_systempay.brand.systempay.client_secret": CLIENT_SECRET,
             "ecwid_systempay.brand.systempay.payment_url": f"{sandbox_url}/sandbox/systempay/vads-payment/",
             "ecwid_systempay.return.wait_checks": "3",
