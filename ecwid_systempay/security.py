@@ -44,10 +44,13 @@ class SettingsTokenSecurityPolicy:
         self.acl = ACLHelper()
 
     def _load_identity(self, request: Any) -> dict[str, Any] | None:
+        """Only asked by views that need a permission: the body is parsed there and nowhere else."""
         token = request.headers.get(TOKEN_HEADER)
-        if token is None and request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
+        if (
+            token is None
+            and request.method == "POST"
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and 0 < (request.content_length or 0) <= FORM_MAX_BYTES
         ):
             token = request.POST.get(TOKEN_FIELD)
         return read_settings_token(request, token)
@@ -74,4 +77,7 @@ class SettingsTokenSecurityPolicy:
 
 
 def includeme(config: Any) -> None:
+    # pyramid_tm would ask every request for its identity to annotate the transaction,
+    # which parses every form body; the identity is read only where a permission is checked.
+    config.registry.settings["tm.annotate_user"] = False
     config.set_security_policy(SettingsTokenSecurityPolicy())

@@ -42,7 +42,15 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 class ModuleProcess:
     """The module served by ``pserve`` from a generated INI; can be stopped, killed and restarted."""
 
-    def __init__(self, workdir: Path, settings: dict[str, str], *, port: int | None = None, threads: int = 8) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        settings: dict[str, str],
+        *,
+        port: int | None = None,
+        threads: int = 8,
+        server_options: dict[str, str] | None = None,
+    ) -> None:
         self.workdir = workdir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -73,6 +81,7 @@ class ModuleProcess:
             "use = egg:waitress#main",
             f"listen = 127.0.0.1:{self.port}",
             f"threads = {threads}",
+            *(f"{k} = {v}" for k, v in (server_options or {}).items()),
             "",
             "[loggers]\nkeys = root\n[handlers]\nkeys = file\n[formatters]\nkeys = generic",
             "[logger_root]\nlevel = INFO\nhandlers = file",

@@ -40,7 +40,7 @@ def module_factory(tmp_path: Path, db_url: str, fake_ecwid: FakeEcwid) -> Iterat
     """Build module processes on the test database; all are killed at the end."""
     made: list[ModuleProcess] = []
 
-    def make(**settings: str) -> ModuleProcess:
+    def make(server_options: dict[str, str] | None = None, **settings: str) -> ModuleProcess:
         module = ModuleProcess(
             tmp_path,
             {
@@ -49,6 +49,7 @@ def module_factory(tmp_path: Path, db_url: str, fake_ecwid: FakeEcwid) -> Iterat
                 "ecwid_systempay.brand.systempay.client_secret": CLIENT_SECRET,
                 **settings,
             },
+            server_options=server_options,
         )
         made.append(module)
         return module
