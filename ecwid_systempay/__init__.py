@@ -22,6 +22,7 @@ def main(global_config: dict[str, Any] | None, **settings: Any) -> Any:
         config.include(".config")
         config.include(".secrets_box")
         config.include("pyramid_chameleon")
+        config.include(".i18n.locale")
         config.include(".models")
         config.include(".security")
         config.include(".services.alerts")

@@ -38,8 +38,9 @@ class CheckoutError(Exception):
 class PaymentForm:
     action: str
     fields: dict[str, str]
-    lang: str
+    lang: str  # the payment page's (vads_language)
     return_url: str
+    buyer_lang: str = "en"  # the buyer's pages and messages
 
 
 def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
@@ -58,12 +59,15 @@ def start_checkout(
     brand: Brand,
     app_settings: AppSettings,
     box: SecretBox,
+    fallback_lang: str = "en",
 ) -> PaymentForm:
     """Create the attempt and the signed form, or raise :class:`CheckoutError`.
 
     ``authenticated`` tells whether the payload came from ``enc_data`` (AES-GCM). A
     legacy ``data`` payload (AES-CBC, malleable) is only trusted, its ``returnUrl``
     included, once its ``token`` is found to be the store's saved Ecwid token.
+    The buyer's texts follow Ecwid's ``lang`` when it is a payment page language,
+    else ``fallback_lang`` (the browser's); the attempt keeps that language.
     """
     try:
         request = parse_payment_request(payload)
@@ -106,7 +110,7 @@ def start_checkout(
         reference_transaction_id=reference,
         return_url=return_url,
         ecwid_token_enc=box.encrypt(token),
-        lang=lang or language,
+        lang=lang or fallback_lang,
         amount_minor=amount_minor,
         currency=currency.alpha,
         currency_numeric=currency.numeric,
@@ -146,4 +150,10 @@ def start_checkout(
         currency.alpha,
         shop.ctx_mode,
     )
-    return PaymentForm(action=brand.payment_url, fields=sign_form(fields, shop), lang=language, return_url=return_url)
+    return PaymentForm(
+        action=brand.payment_url,
+        fields=sign_form(fields, shop),
+        lang=language,
+        return_url=return_url,
+        buyer_lang=lang or fallback_lang,
+    )

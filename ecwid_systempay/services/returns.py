@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..config import AppSettings
 from ..models import PaymentAttempt, Store, StoredNotification, UpdateState
 from ..models.meta import utcnow
-from ..protocol.messages import message
 from ..protocol.notification import Notification
 from ..protocol.statuses import AttemptStatus
 from ..secrets_box import SecretBox
@@ -51,9 +50,12 @@ REJECTIONS = ("mode_mismatch", "site_mismatch", "amount_error", "currency_error"
 
 @dataclass(frozen=True)
 class ReturnDecision:
+    """What to do with the buyer; ``error`` names the buyer message for ``errorMsg``."""
+
     kind: str  # "redirect", "wait" or "not_found"
-    url: str | None = None
+    url: str | None = None  # Ecwid's stored returnUrl
     lang: str = "en"
+    error: str | None = None  # a key of protocol.messages
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,15 @@ def with_error(return_url: str, text: str | None) -> str:
     return f"{return_url}{separator}{urlencode({'errorMsg': text})}"
 
 
-def error_text(payment_status: str | None, gateway_status: str | None, lang: str) -> str | None:
+def error_key(payment_status: str | None, gateway_status: str | None) -> str | None:
+    """The buyer message for the checkout page, None when the payment went through."""
     if payment_status in ("PAID", "AWAITING_PAYMENT", "REFUNDED", "PARTIALLY_REFUNDED"):
         return None
     if gateway_status in CANCELLED_STATUSES:
-        return message("cancelled", lang)
+        return "cancelled"
     if gateway_status == "REFUSED":
-        return message("refused", lang)
-    return message("failed", lang)
+        return "refused"
+    return "failed"
 
 
 def latest_return(session: Session, attempt_id: int) -> StoredReturn | None:
@@ -233,21 +236,19 @@ class ReturnHandler:
             if stored is not None and self._complete_from_return(snap, stored):
                 snap = self._snapshot(public_id) or snap
             elif cancelled:
-                return ReturnDecision("redirect", with_error(snap["return_url"], message("cancelled", lang)), lang)
+                return ReturnDecision("redirect", snap["return_url"], lang, "cancelled")
             elif waited < 3 * patience:
                 return ReturnDecision("wait", lang=lang)
             else:
-                return ReturnDecision(
-                    "redirect", with_error(snap["return_url"], message("confirming_title", lang)), lang
-                )
+                return ReturnDecision("redirect", snap["return_url"], lang, "confirming_title")
 
         if snap["job_state"] is None:
-            text = error_text(None, snap["gateway_status"], lang) if snap["status"] != "PENDING" else None
-            return ReturnDecision("redirect", with_error(snap["return_url"], text), lang)
+            error = error_key(None, snap["gateway_status"]) if snap["status"] != "PENDING" else None
+            return ReturnDecision("redirect", snap["return_url"], lang, error)
         if snap["job_state"] == UpdateState.PENDING.value:
             self.worker.run_once(store_id=snap["store_id"], reference=snap["reference"])
             snap = self._snapshot(public_id) or snap
         if snap["job_state"] in (UpdateState.DONE.value, UpdateState.DEAD.value) or waited >= 3 * patience:
-            text = error_text(snap["job_status"], snap["gateway_status"], lang)
-            return ReturnDecision("redirect", with_error(snap["return_url"], text), lang)
+            error = error_key(snap["job_status"], snap["gateway_status"])
+            return ReturnDecision("redirect", snap["return_url"], lang, error)
         return ReturnDecision("wait", lang=lang)

@@ -13,7 +13,7 @@ from ..protocol.messages import message
 from ..resources import Root
 from ..services.checkout import CheckoutError, start_checkout
 from ..services.returns import with_error
-from .pages import accept_language, buyer_page
+from .pages import accept_language, buyer_localizer, buyer_page
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +54,22 @@ def payment(request: Any) -> Any:
             brand=brand,
             app_settings=request.app_settings,
             box=request.secret_box,
+            fallback_lang=lang,
         )
     except CheckoutError as exc:
         lang = exc.lang or lang
-        back = with_error(exc.return_url, message(exc.kind, lang)) if exc.return_url else None
+        localizer = buyer_localizer(request, lang)
+        back = with_error(exc.return_url, localizer.translate(message(exc.kind))) if exc.return_url else None
         return buyer_page(request, lang, exc.kind, status=STATUS.get(exc.kind, 422), return_url=back)
+    localizer = buyer_localizer(request, form.buyer_lang)
     return render_to_response(
         "ecwid_systempay:templates/redirect.pt",
         {
-            "lang": form.lang,
+            "lang": localizer.locale_name,
             "action": form.action,
             "fields": sorted(form.fields.items()),
-            "title": message("redirecting", form.lang),
-            "button": message("continue", form.lang),
+            "title": localizer.translate(message("redirecting")),
+            "button": localizer.translate(message("continue")),
         },
         request=request,
     )

@@ -21,8 +21,8 @@ from pyramid.renderers import render_to_response
 from ..protocol.messages import message
 from ..protocol.notification import MAX_BODY_BYTES, MalformedNotification, Notification, parse_pairs
 from ..resources import ReturnResource
-from ..services.returns import ReturnHandler
-from .pages import accept_language, buyer_page
+from ..services.returns import ReturnHandler, with_error
+from .pages import accept_language, buyer_localizer, buyer_page
 
 #: Query parameters of the module's own return URLs, never part of the gateway's data.
 OWN_PARAMETERS = ("app-name", "check")
@@ -71,15 +71,17 @@ def return_view(context: ReturnResource, request: Any) -> Any:
     decision = handler.handle(context.public_id)
     if decision.kind == "not_found":
         return buyer_page(request, accept_language(request), "not_found", status=404)
+    localizer = buyer_localizer(request, decision.lang)
     if decision.kind == "redirect":
         assert decision.url
-        return HTTPSeeOther(location=decision.url)
+        error = localizer.translate(message(decision.error)) if decision.error else None
+        return HTTPSeeOther(location=with_error(decision.url, error))
     response = render_to_response(
         "ecwid_systempay:templates/confirming.pt",
         {
-            "lang": decision.lang,
-            "title": message("confirming_title", decision.lang),
-            "text": message("confirming_body", decision.lang),
+            "lang": localizer.locale_name,
+            "title": localizer.translate(message("confirming_title")),
+            "text": localizer.translate(message("confirming_body")),
             "refresh_url": clean_url(request, context.public_id),
             "seconds": request.app_settings.return_check_seconds,
         },

@@ -18,6 +18,7 @@ from importlib.resources import files
 from pyramid.renderers import render_to_response
 
 from ..forms.settings import NOTIFICATION_HELP, admin_lang, appstruct_from_store, make_form, settings_schema
+from ..i18n.locale import use_locale
 from ..models.meta import utcnow
 from ..resources import MANAGE, StoreResource
 from ..security import TOKEN_FIELD, issue_settings_token
@@ -148,7 +149,7 @@ def save_settings(context: StoreResource, request: Any) -> Any:
     """POST: validate and save; errors are shown next to their fields."""
     store = context.store
     lang = admin_lang(store.admin_lang)
-    request._LOCALE_ = lang
+    use_locale(request, lang)
     form = build_form(request, store, lang)
     try:
         values = form.validate(request.POST.items())
@@ -160,5 +161,4 @@ def save_settings(context: StoreResource, request: Any) -> Any:
 
 
 def includeme(config: Any) -> None:
-    config.add_translation_dirs("colander:locale/", "deform:locale/")
     config.add_view(save_settings, context=StoreResource, name="settings", request_method="POST", permission=MANAGE)

@@ -20,6 +20,7 @@ from pyramid.renderers import render_to_response
 
 from ..config import Brand
 from ..forms.settings import admin_lang
+from ..i18n.locale import use_locale
 from ..protocol.admin_payload import AdminPayload, decode_fragment, read_admin_payload
 from ..protocol.ecwid_crypto import InvalidPayload, decrypt_any
 from ..resources import Root
@@ -46,7 +47,7 @@ def unreadable(request: Any) -> Any:
 def open_settings(request: Any, brand: Brand, payload: AdminPayload) -> Any:
     """The form for the payload's store, once Ecwid confirmed that its token is that store's."""
     lang = admin_lang(payload.lang)
-    request._LOCALE_ = lang
+    use_locale(request, lang)
     prover: TokenProver = request.registry["token_prover"]
     proof = prover.prove(brand.name, payload.store_id, payload.access_token)
     if proof is Proof.UNAVAILABLE:
