@@ -111,6 +111,6 @@ def test_a_locale_in_the_query_string_changes_nothing(testapp, app):
 
     page = testapp.get("/return/doesnotexist", {"_LOCALE_": "fr"}, status=404)
     assert "This payment could not be found." in page.text
-    testapp.get("/settings", {"_LOCALE_": "../../../../etc"}, status=400)
+    testapp.get("/settings", {"payload": "garbage", "_LOCALE_": "../../../../etc"}, status=400)
     testapp.get("/return/doesnotexist", {"_LOCALE_": "xx_" + "y" * 50}, status=404)
     assert len(list(app.registry.getUtilitiesFor(ILocalizer))) == 13
