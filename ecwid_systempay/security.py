@@ -23,8 +23,12 @@ PURPOSE = "settings"
 FORM_MAX_BYTES = 64 * 1024
 
 
-def issue_settings_token(request: Any, brand: str, ecwid_store_id: int) -> str:
-    return request.secret_box.seal({"p": PURPOSE, "b": brand, "s": int(ecwid_store_id)})
+def issue_settings_token(request: Any, brand: str, ecwid_store_id: int, lang: str | None = None) -> str:
+    """A token for this store's form; ``lang`` keeps the language of the page that was opened."""
+    data: dict[str, Any] = {"p": PURPOSE, "b": brand, "s": int(ecwid_store_id)}
+    if lang:
+        data["l"] = lang
+    return request.secret_box.seal(data)
 
 
 def read_settings_token(request: Any, token: str | None) -> dict[str, Any] | None:

@@ -59,6 +59,14 @@ def test_the_pot_files_are_up_to_date_with_the_code():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_no_admin_text_names_the_platform():
+    """The settings pages are shown by white-label partners too: never "Ecwid" or "Lightspeed"."""
+    french = catalog(LOCALE_DIR / "fr" / "LC_MESSAGES" / f"{ADMIN_DOMAIN}.po", "fr")
+    for entry in (m for m in french if m.id):
+        for text in (entry.id, entry.string):
+            assert "ecwid" not in text.lower() and "lightspeed" not in text.lower(), text
+
+
 def test_the_buyer_domain_has_the_buyer_texts():
     ids = template_ids(BUYER_DOMAIN)
     assert "Your payment was refused." in ids and "Back to the shop" in ids

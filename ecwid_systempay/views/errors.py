@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pyramid.renderers import render_to_response
 from sqlalchemy.exc import OperationalError
 
+from ..i18n import ADMIN_DOMAIN, DOMAIN_LANGUAGES
+from ..i18n import admin_message as _
+from ..i18n.locale import accepted_language, use_locale
 from .pages import accept_language, buyer_page
 
 log = logging.getLogger(__name__)
@@ -16,29 +20,22 @@ def not_found(exc: Any, request: Any) -> Any:
     return buyer_page(request, accept_language(request), "not_found", status=404)
 
 
-FORBIDDEN = {
-    "fr": (
-        "Session expirée",
-        "Cette page de paramètres a expiré ou ne correspond pas à cette boutique. "
-        "Rouvrez les paramètres du module depuis l'administration.",
-    ),
-    "en": (
-        "Session expired",
-        "This settings page has expired or does not belong to this store. "
-        "Reopen the module's settings from the admin.",
-    ),
-}
+FORBIDDEN_TITLE = _("Session expired")
+FORBIDDEN_TEXT = _("This settings page has expired or does not belong to this store. Reopen the module's settings from the admin.")
 
 
 def forbidden(exc: Any, request: Any) -> Any:
     """403: a settings post without a valid store-bound token (expired, forged or another store's)."""
-    from pyramid.renderers import render_to_response
-
-    lang = "fr" if accept_language(request) == "fr" else "en"
-    title, text = FORBIDDEN[lang]
+    localizer = use_locale(request, accepted_language(request, DOMAIN_LANGUAGES[ADMIN_DOMAIN]))
     response = render_to_response(
         "ecwid_systempay:templates/message.pt",
-        {"lang": lang, "title": title, "text": text, "back_url": None, "back_label": ""},
+        {
+            "lang": localizer.locale_name,
+            "title": localizer.translate(FORBIDDEN_TITLE),
+            "text": localizer.translate(FORBIDDEN_TEXT),
+            "back_url": None,
+            "back_label": "",
+        },
         request=request,
     )
     response.status = 403

@@ -20,14 +20,15 @@ from pyramid.renderers import render_to_response
 
 from ..config import Brand
 from ..forms.settings import admin_lang
-from ..i18n.locale import use_locale
+from ..i18n import ADMIN_DOMAIN, DOMAIN_LANGUAGES
+from ..i18n.locale import accepted_language, use_locale
 from ..protocol.admin_payload import AdminPayload, decode_fragment, read_admin_payload
 from ..protocol.ecwid_crypto import InvalidPayload, decrypt_any
 from ..resources import Root
 from ..security import FORM_MAX_BYTES
 from ..services.stores import get_or_create_store
 from ..services.token_proof import Proof, TokenProver
-from .settings import PAGE_TEXT, build_form, message_page, render_page
+from .settings import TITLE, build_form, message_page, render_page
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ RETRY_AFTER_SECONDS = "30"
 
 
 def browser_lang(request: Any) -> str:
-    return admin_lang(request.accept_language.lookup(["fr", "en"], default="en"))
+    """The admin's language where no payload says it: Accept-Language, French or English."""
+    return accepted_language(request, DOMAIN_LANGUAGES[ADMIN_DOMAIN])
 
 
 def unreadable(request: Any) -> Any:
@@ -65,10 +67,11 @@ def open_settings(request: Any, brand: Brand, payload: AdminPayload) -> Any:
 def shell_page(request: Any, brand: Brand) -> Any:
     """Default user auth: a page that posts the URL fragment (read in the browser) back here."""
     lang = browser_lang(request)
+    use_locale(request, lang)
     action = request.resource_url(request.root, "settings", query={"app-name": brand.name})
     return render_to_response(
         "ecwid_systempay:templates/settings_shell.pt",
-        {"lang": lang, "t": PAGE_TEXT[lang], "action": action, "field": FRAGMENT_FIELD},
+        {"lang": lang, "title": TITLE, "action": action, "field": FRAGMENT_FIELD},
         request=request,
     )
 
