@@ -12,6 +12,7 @@ from ecwid_systempay.models import PaymentAttempt
 
 from .flows import checkout, configure_store, hidden_fields
 from .support import encrypted_form, gateway_answer, order_payload
+from .test_return import PATIENCE, clean_url, come_back, later
 
 REDIRECTING = {
     "en": "You are being redirected to the secure payment page…",
@@ -28,10 +29,6 @@ REDIRECTING = {
     "sv": "Du skickas vidare till den säkra betalsidan…",
     "tr": "Güvenli ödeme sayfasına yönlendiriliyorsunuz…",
 }
-
-
-def return_path(fields):
-    return urlsplit(fields["vads_url_return"]).path
 
 
 def error_msg(location: str) -> str:
@@ -53,7 +50,8 @@ def test_an_unknown_language_gets_english_pages_and_the_shop_default_on_the_paym
     assert REDIRECTING["en"] in response.text and '<html lang="en">' in response.text
     assert fields["vads_language"] == "fr"  # the payment page: the merchant's default language
     assert dbsession.scalar(select(PaymentAttempt)).lang == "en"
-    back = testapp.get(return_path(fields), gateway_answer(fields, status="ABANDONED", ipn=False), status=303)
+    come_back(testapp, fields, gateway_answer(fields, status="ABANDONED", ipn=False))
+    back = testapp.get(clean_url(fields), status=303)
     assert error_msg(back.location) == "Your payment was cancelled."
 
 
@@ -62,14 +60,15 @@ def test_without_a_known_ecwid_language_the_browser_language_is_used(testapp):
     form = encrypted_form(order_payload(lang="ko"))
     response = testapp.post("/payment?app-name=systempay", form, headers={"Accept-Language": "de-CH, de;q=0.9, en;q=0.5"})
     assert REDIRECTING["de"] in response.text
-    wait = testapp.get(return_path(hidden_fields(response.text)), status=202)
+    wait = testapp.get(clean_url(hidden_fields(response.text)), status=202)
     assert "Ihre Zahlung wird bestätigt" in wait.text
 
 
 def test_the_confirming_page_follows_the_payment_language(testapp):
     configure_store(testapp)
     _, fields = checkout(testapp, lang="ja")
-    page = testapp.get(return_path(fields), gateway_answer(fields, ipn=False), status=202)
+    come_back(testapp, fields, gateway_answer(fields, ipn=False))
+    page = testapp.get(clean_url(fields), status=202)
     assert "お支払いを確認しています" in page.text and "数秒お待ちください" in page.text
     assert '<html lang="ja">' in page.text
 
@@ -78,11 +77,12 @@ def test_the_confirming_page_follows_the_payment_language(testapp):
     ("lang", "refused"),
     [("fr", "Votre paiement a été refusé."), ("it", "Il pagamento è stato rifiutato."), ("ru", "Ваш платёж отклонён."), ("en", "Your payment was refused.")],
 )
-def test_error_msg_for_ecwid_is_in_the_buyers_language(testapp, lang, refused):
+def test_error_msg_for_ecwid_is_in_the_buyers_language(testapp, app, lang, refused):
     configure_store(testapp)
     _, fields = checkout(testapp, lang=lang)
-    data = gateway_answer(fields, status="REFUSED", ipn=False)
-    back = testapp.get(return_path(fields), {**data, "check": "2"}, status=303)
+    come_back(testapp, fields, gateway_answer(fields, status="REFUSED", ipn=False))
+    later(app, PATIENCE + 1)
+    back = testapp.get(clean_url(fields), status=303)
     assert error_msg(back.location) == refused
 
 

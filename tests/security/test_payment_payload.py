@@ -16,10 +16,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyramid.i18n import make_localizer
 from sqlalchemy import func, select
 
+from ecwid_systempay.i18n.locale import LOCALE_DIR
 from ecwid_systempay.models import PaymentAttempt
 from ecwid_systempay.protocol.ecwid_crypto import seal_cbc, seal_gcm
+from ecwid_systempay.protocol.languages import LANGUAGES
 from ecwid_systempay.protocol.messages import MESSAGES
 from ecwid_systempay.protocol.payment_request import InvalidPaymentRequest, parse_payment_request
 
@@ -28,7 +31,9 @@ from ..support import CLIENT_SECRET, order_payload
 
 EXAMPLES = int(os.environ.get("FORGERY_VIEW_EXAMPLES", "300"))
 FIXTURES = settings(deadline=None, max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
-ALL_TEXTS = {text for texts in MESSAGES.values() for text in texts.values()}
+ALL_TEXTS = {
+    make_localizer(lang, [str(LOCALE_DIR)]).translate(text) for lang in LANGUAGES for text in MESSAGES.values()
+}
 
 
 class RawNumber:
