@@ -25,7 +25,7 @@ from pyramid.interfaces import ILocalizer
 from pyramid.renderers import render_to_response
 
 from ..forms.settings import NOTIFICATION_HELP, admin_lang, appstruct_from_store, make_form, settings_schema
-from ..i18n import DOMAIN_LANGUAGES, ADMIN_DOMAIN
+from ..i18n import ADMIN_DOMAIN, DOMAIN_LANGUAGES
 from ..i18n import admin_message as _
 from ..i18n.locale import use_locale
 from ..models.meta import utcnow
