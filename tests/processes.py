@@ -50,7 +50,9 @@ class ModuleProcess:
         port: int | None = None,
         threads: int = 8,
         server_options: dict[str, str] | None = None,
+        migrate: bool = True,
     ) -> None:
+        """``server_options``: extra ``[server:main]`` options (waitress); ``migrate``: bring the schema up to date."""
         self.workdir = workdir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -89,7 +91,9 @@ class ModuleProcess:
             "[formatter_generic]\nformat = %(asctime)s %(levelname)s [%(name)s][%(threadName)s] %(message)s",
         ]
         self.ini.write_text("\n".join(lines) + "\n")
-        subprocess.run([str(BIN / "initialize_ecwid_systempay_db"), str(self.ini)], check=True, capture_output=True)
+        self.settings = base
+        if migrate:
+            subprocess.run([str(BIN / "initialize_ecwid_systempay_db"), str(self.ini)], check=True, capture_output=True)
 
     def start(self, env: dict[str, str] | None = None) -> "ModuleProcess":
         self.process = subprocess.Popen(
