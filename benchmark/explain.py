@@ -82,6 +82,12 @@ def capture(settings: dict[str, str], calls: list[tuple[str, str, str, str]]) ->
     return capture.queries, answers
 
 
+def _plan(raw: Any, prefix: str, query: Query) -> str:
+    cursor = raw.cursor()
+    cursor.execute(prefix + query.statement, query.parameters or None)
+    return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def explain(url: str, queries: list[Query]) -> list[Query]:
     """Fill in each query's plan (executed, then rolled back), time and sequential scans of large tables."""
     engine = create_engine(url)
@@ -91,11 +97,13 @@ def explain(url: str, queries: list[Query]) -> list[Query]:
         for query in queries:
             raw = engine.raw_connection()
             try:
-                cursor = raw.cursor()
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query.statement, query.parameters or None)
-                query.plan = "\n".join(row[0] for row in cursor.fetchall())
-            except Exception as exc:  # a statement that cannot be explained is shown as such
-                query.plan = f"(not explained: {type(exc).__name__}: {exc})"
+                query.plan = _plan(raw, "EXPLAIN (ANALYZE, BUFFERS) ", query)
+            except Exception as exc:  # e.g. an INSERT whose unique key now exists: show its plan only
+                raw.rollback()
+                try:
+                    query.plan = f"(plan only, not executed again: {type(exc).__name__})\n" + _plan(raw, "EXPLAIN ", query)
+                except Exception as again:
+                    query.plan = f"(not explained: {type(again).__name__}: {again})"
             finally:
                 raw.rollback()
                 raw.close()
