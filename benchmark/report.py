@@ -58,7 +58,11 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for row in result["rows"]:
         load = f"open loop {row['rate']:.0f}/s" if row.get("rate") else f"{row['concurrency']} clients"
-        flags = "" if row.get("complete", True) and not row.get("bad") else f" ⚠ {row.get('bad', 0)} bad"
+        flags = ""
+        if row.get("bad"):
+            flags += f" ⚠ {row['bad']} bad answers"
+        if not row.get("complete", True):
+            flags += f" ⚠ {row['planned'] - row['answered']} unanswered in time"
         lines.append(
             f"| {row['database']} | {row['endpoint']}{flags} | {load} | {_num(row['answered'])} | {_num(row['throughput'])} "
             f"| {_num(row['p50_ms'])} | {_num(row['p99_ms'])} | {_num(row.get('ratio_text'), 2)} "
