@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from ecwid_systempay.models import EcwidUpdate, PaymentAttempt, StoredNotification, TransIdCounter, Transition
-from ecwid_systempay.protocol.notification import CARD_FIELDS
+from ecwid_systempay.protocol.notification import parse_body
 from tests.load.workload import (
     ATTEMPT_COLUMNS,
     RETURN_URL,
@@ -30,7 +30,7 @@ from tests.load.workload import (
     random_total,
     reset_sequences,
 )
-from tests.support import gateway_answer
+from tests.support import form_body, gateway_answer
 
 NOTIFICATION_COLUMNS = (
     "id", "received_at", "kind", "attempt_id", "store_id", "site_id", "ctx_mode", "trans_id", "trans_date",
@@ -84,15 +84,12 @@ def seed_history(
     ids = _max_ids(engine)
     today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     counters = _past_counters(engine, today)  # (site, days ago) -> [start, used]
-    template = {
-        k: v
-        for k, v in gateway_answer(
-            gateway_fields(stores[0], trans_id="000000", when=today, total=random_total(rng), reference="r",
-                           order_id="O", public_id="p" * 24, public_url="https://ecwid-systempay.example.com"),
-            key=stores[0].key,
-        ).items()
-        if k not in CARD_FIELDS and k != "signature"
-    }  # fmt: skip
+    sample = gateway_answer(
+        gateway_fields(stores[0], trans_id="000000", when=today, total=random_total(rng), reference="r",
+                       order_id="O", public_id="p" * 24, public_url="https://ecwid-systempay.example.com"),
+        key=stores[0].key,
+    )  # fmt: skip
+    template = parse_body(form_body(sample).encode()).storable_fields()  # what the module keeps of a notification
     number = have
     while have < total and (deadline is None or time.monotonic() < deadline):
         size = min(CHUNK, total - have)
@@ -129,14 +126,16 @@ def seed_history(
                 previous_failed[store_index] = (reference, order_id)
             if not gateway:
                 continue
+            stamp = when.strftime("%Y%m%d%H%M%S")
             fields = dict(template)
-            fields.update({
-                "vads_site_id": store.site_id, "vads_trans_id": trans_id, "vads_trans_date": when.strftime("%Y%m%d%H%M%S"),
+            changes = {
+                "vads_site_id": store.site_id, "vads_trans_id": trans_id, "vads_trans_date": stamp,
                 "vads_amount": str(amount), "vads_effective_amount": str(amount), "vads_order_id": order_id,
                 "vads_ext_info_ecwid_reference": reference, "vads_ext_info_ecwid_store": str(store.ecwid_store_id),
                 "vads_trans_status": gateway, "vads_trans_uuid": uuid,
                 "vads_result": "00" if status == "PAID" else "05",
-            })  # fmt: skip
+            }  # fmt: skip
+            fields.update({k: v for k, v in changes.items() if k in template})
             copies = 2 if rng.random() < 0.1 else 1
             first_note = 0
             for copy in range(copies):
@@ -145,7 +144,7 @@ def seed_history(
                 received = answered + timedelta(seconds=copy * 300)
                 notes.append((
                     ids["notifications"], received, "IPN", attempt_id, store.id, store.site_id, "TEST", trans_id,
-                    fields["vads_trans_date"], gateway, "PAY", "DEBIT", uuid, amount, "978", fields,
+                    stamp, gateway, "PAY", "DEBIT", uuid, amount, "978", fields,
                     outcome if copy == 0 else outcome + "_already_done", None, received,
                 ))  # fmt: skip
             ids["transitions"] += 1
