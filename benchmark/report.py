@@ -80,7 +80,8 @@ def markdown(result: dict[str, Any]) -> str:
     if rss:
         extra.append(
             f"- Server RSS over {_num(rss['notifications'])} new notifications: {_num(rss['before_mib'])} → "
-            f"{_num(rss['after_mib'])} MiB ({rss['growth'] * 100:+.1f} %), at {_num(rss['throughput'])}/s."
+            f"{_num(rss['after_mib'])} MiB ({rss['growth'] * 100:+.1f} %), at {_num(rss['throughput'])}/s; "
+            f"the in-process worker had sent {_num(rss.get('ecwid_updates_delivered'))} of their Ecwid updates 30 s after."
         )
     out = result.get("scale_out")
     if out:

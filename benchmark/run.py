@@ -235,6 +235,7 @@ class Bench:
             "after_mib": round(after / 1024, 1),
             "growth": round((after - before) / before, 4) if before else None,
             "throughput": round(sent / elapsed, 1) if elapsed else 0.0,
+            "ecwid_updates_delivered": delivered - paid,  # by the in-process worker, while the load lasted
         }
         if sent >= plan.rss_notifications:
             self.result.setdefault("targets", {})["rss_growth"] = self.result["rss"]["growth"]
