@@ -10,7 +10,11 @@ sandbox alone, so it can run in its own process (e.g. while the module is down).
 Settings (all optional):
 - ``sandbox.module_url``: base URL of the module (``/payment``, ``/settings``, ``/callback``).
 - ``sandbox.public_url``: base URL of the sandbox itself (default ``{module_url}/sandbox``).
-- ``sandbox.client_secret``: the Ecwid app secret (default: the systempay brand's).
+- ``sandbox.brands`` and ``sandbox.brand.<name>.*``: the simulated Ecwid apps and demo shops (default: the
+  module's ``ecwid_systempay.brands``, see :mod:`.brands`); ``sandbox.client_secret``, ``sandbox.client_id``,
+  ``sandbox.site_id``, ``sandbox.key_test``: those of the first one.
+- ``sandbox.app_init_timeout_seconds``: the demo admin shows an app that never calls ``EcwidApp.init()``
+  after this long (5; 0: never, as Ecwid).
 - ``sandbox.retry_interval_seconds``: spacing of notification retries (900 on the real platform).
 - ``sandbox.session_timeout_seconds``: payment session lifetime (600).
 """

@@ -54,6 +54,8 @@ class SandboxServer:
                 "sandbox.key_test": KEY_TEST,
                 "sandbox.retry_interval_seconds": "2",
                 "sandbox.session_timeout_seconds": "600",
+                # The module's settings page does not call EcwidApp.init() yet: show it after 1 s.
+                "sandbox.app_init_timeout_seconds": "1",
             },
         )
         self.server = create_server(self.app, host="127.0.0.1", port=port, threads=8)

@@ -14,10 +14,16 @@ STORE_PATH = "/sandbox/ecwid/store"
 ADMIN_PATH = "/sandbox/ecwid/admin"
 
 
+def open_admin(page: Any, sandbox_url: str) -> Any:
+    """The demo admin, once it shows the app's iframe (no more loader), as a person would wait."""
+    page.goto(sandbox_url + ADMIN_PATH)
+    page.locator("#app-area[data-state=ready]").wait_for(state="attached")
+    return page.frame_locator("#settings-frame")
+
+
 def configure_module(page: Any, sandbox_url: str, *, site_id: str = SITE_ID, key_test: str = KEY_TEST, **fields: str) -> Any:
     """Open the settings iframe in the demo admin, fill it and save."""
-    page.goto(sandbox_url + ADMIN_PATH)
-    frame = page.frame_locator("#settings-frame")
+    frame = open_admin(page, sandbox_url)
     frame.locator("input[name=site_id]").fill(site_id)
     frame.locator("input[name=key_test]").fill(key_test)
     for name, value in fields.items():
@@ -80,4 +86,4 @@ def order_status(page: Any, sandbox_url: str, order_id: str, *, wait_for: str | 
         time.sleep(1)
 
 
-__all__ = ["configure_module", "buy", "pay_with", "back_to_shop", "order_status", "urls_with_gateway_data", "shot"]
+__all__ = ["open_admin", "configure_module", "buy", "pay_with", "back_to_shop", "order_status", "urls_with_gateway_data", "shot"]

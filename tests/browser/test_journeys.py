@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from ecwid_systempay.sandbox.systempay.platform import RULE_END_OF_PAYMENT
 
 from .conftest import SITE_ID, shot
-from .journeys import ADMIN_PATH, back_to_shop, buy, configure_module, order_status, pay_with, urls_with_gateway_data
+from .journeys import back_to_shop, buy, configure_module, open_admin, order_status, pay_with, urls_with_gateway_data
 
 ACCEPTED = "4970100000000055"
 REFUSED = "4970100000000071"
@@ -21,8 +21,7 @@ def platform(sandbox):
 
 def test_merchant_configures_the_module_in_the_admin_iframe(stack, page):
     module, sandbox = stack
-    page.goto(sandbox.url + ADMIN_PATH)
-    frame = page.frame_locator("#settings-frame")
+    frame = open_admin(page, sandbox.url)
     frame.locator("input[name=site_id]").fill("1234")
     frame.locator("input[name=key_test]").fill(platform(sandbox).keys()["key_test"])
     frame.locator("button[name=save]").click()
@@ -85,8 +84,7 @@ def test_without_notification_the_posted_return_completes_the_payment(stack, pag
     assert transaction.calls == []  # no notification was sent
     assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id) == "PAID"
-    page.goto(sandbox.url + ADMIN_PATH)
-    page.frame_locator("#settings-frame").locator("#ipn-warning").wait_for()
+    open_admin(page, sandbox.url).locator("#ipn-warning").wait_for()
 
 
 def test_buyer_with_a_refused_card_lands_on_checkout_with_the_message(stack, page, visited):

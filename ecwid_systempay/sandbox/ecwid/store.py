@@ -7,12 +7,14 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ...protocol.currencies import find_currency
+from ..brands import SandboxBrand
 
 PAYMENT_STATUSES = frozenset(
     {
@@ -56,6 +58,18 @@ def format_money(amount: Decimal, currency: str) -> str:
     return f"{amount:.{exponent}f} {currency}"
 
 
+@dataclass(frozen=True)
+class EcwidApp:
+    """An app installed in the store (one per brand): its credentials and the store's tokens for it."""
+
+    name: str  # the module's app-name
+    title: str
+    client_id: str
+    client_secret: str
+    token: str
+    public_token: str
+
+
 @dataclass
 class Order:
     number: int
@@ -64,6 +78,7 @@ class Order:
     items: list[dict[str, Any]]
     total: Decimal
     buyer: dict[str, str]
+    app_name: str = "systempay"
     payment_status: str = "INCOMPLETE"
     external_transaction_id: str = ""
     payment_message: str = ""
@@ -98,6 +113,7 @@ class ApiCall:
     path: str
     status: int
     body: str
+    app: str = ""  # the app whose token was sent ("" for none or an unknown one)
 
 
 @dataclass
@@ -111,14 +127,24 @@ class Switch:
 
 
 class EcwidSandbox:
-    """Thread-safe in-memory Ecwid store."""
+    """Thread-safe in-memory Ecwid store, with one installed app per brand (the first is the default)."""
 
-    def __init__(self, store_id: int, client_id: str, client_secret: str) -> None:
+    def __init__(self, store_id: int, brands: Sequence[SandboxBrand]) -> None:
+        if not brands:
+            raise ValueError("at least one app")
         self.store_id = store_id
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.token = f"secret_sandbox_{store_id}"
-        self.public_token = f"public_sandbox_{store_id}"
+        self.apps: dict[str, EcwidApp] = {}
+        for index, brand in enumerate(brands):
+            suffix = "" if index == 0 else f"_{brand.name}"
+            self.apps[brand.name] = EcwidApp(
+                name=brand.name,
+                title=brand.title,
+                client_id=brand.client_id,
+                client_secret=brand.client_secret,
+                token=f"secret_sandbox_{store_id}{suffix}",
+                public_token=f"public_sandbox_{store_id}{suffix}",
+            )
+        self.default_app = next(iter(self.apps.values()))
         self._return_secret = secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._orders: dict[int, Order] = {}
@@ -126,9 +152,30 @@ class EcwidSandbox:
         self.switch = Switch()
         self.calls: list[ApiCall] = []
 
+    # -- apps -----------------------------------------------------------------------
+
+    def app(self, name: str | None) -> EcwidApp:
+        """The app named ``name`` (its app-name), else the default one."""
+        return self.apps.get((name or "").strip().lower(), self.default_app)
+
+    def app_for_token(self, token: str) -> EcwidApp | None:
+        """The app whose access token for this store is ``token``."""
+        for app in self.apps.values():
+            if hmac.compare_digest(app.token.encode(), token.encode()):
+                return app
+        return None
+
+    # The default app's credentials (the single-app API).
+    client_id = property(lambda self: self.default_app.client_id)
+    client_secret = property(lambda self: self.default_app.client_secret)
+    token = property(lambda self: self.default_app.token)
+    public_token = property(lambda self: self.default_app.public_token)
+
     # -- orders ---------------------------------------------------------------------
 
-    def create_order(self, currency: str, lang: str, quantities: dict[int, int], buyer: dict[str, str]) -> Order:
+    def create_order(
+        self, currency: str, lang: str, quantities: dict[int, int], buyer: dict[str, str], app_name: str | None = None
+    ) -> Order:
         items = []
         total = Decimal(0)
         for product in PRODUCTS:
@@ -138,7 +185,7 @@ class EcwidSandbox:
                 items.append({"id": product.id, "productId": product.id, "name": product.name, "price": price, "quantity": quantity})
                 total += price * quantity
         with self._lock:
-            order = Order(self._next, currency, lang, items, total, buyer)
+            order = Order(self._next, currency, lang, items, total, buyer, self.app(app_name).name)
             self._orders[order.number] = order
             self._next += 1
         return order
@@ -198,9 +245,9 @@ class EcwidSandbox:
                     self.switch = Switch()
             return Switch(current.mode, None, current.retry_after, current.hang_seconds)
 
-    def record(self, method: str, path: str, status: int, body: str) -> None:
+    def record(self, method: str, path: str, status: int, body: str, app: str = "") -> None:
         with self._lock:
-            self.calls.append(ApiCall(datetime.now(timezone.utc), method, path, status, body[:500]))
+            self.calls.append(ApiCall(datetime.now(timezone.utc), method, path, status, body[:500], app))
             del self.calls[:-500]
 
     def api_calls(self) -> list[ApiCall]:

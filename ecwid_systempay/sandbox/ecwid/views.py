@@ -1,4 +1,4 @@
-"""Pages and REST API of the simulated Ecwid store."""
+"""Storefront, checkout, returnUrl and REST API of the simulated Ecwid store (the demo admin: :mod:`.admin`)."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def store_page(request: Any, *, order: Order | None = None, error: str | None = 
         error=error,
         store_id=shop.store_id,
         checkout_url=request.route_url("sandbox.ecwid.checkout"),
+        apps=list(shop.apps.values()),
+        app_name=shop.app(request.params.get("app") or (order.app_name if order else None)).name,
         prices={str(p.id): str(price_in(p, currency)) for p in PRODUCTS},
     )
 
@@ -77,10 +79,11 @@ def storefront(request: Any) -> Response:
 
 def payment_payload(request: Any, order: Order) -> dict[str, Any]:
     shop = sandbox(request)
+    app = shop.app(order.app_name)
     conf = settings(request)
     timestamp = shop.new_timestamp()
     query = urlencode(
-        {"orderId": order.id, "clientId": shop.client_id, "timestamp": timestamp, "key": shop.return_key(order.id, timestamp)}
+        {"orderId": order.id, "clientId": app.client_id, "timestamp": timestamp, "key": shop.return_key(order.id, timestamp)}
     )
     buyer = order.buyer
     person = {
@@ -96,7 +99,7 @@ def payment_payload(request: Any, order: Order) -> dict[str, Any]:
         "lang": order.lang,
         "returnUrl": f"{conf['public_url']}/ecwid/store/{shop.store_id}/return?{query}",
         "merchantAppSettings": {"public": "{}"},
-        "token": shop.token,
+        "token": app.token,
         "cart": {
             "currency": order.currency,
             "order": {
@@ -109,8 +112,8 @@ def payment_payload(request: Any, order: Order) -> dict[str, Any]:
                 "email": buyer.get("email", ""),
                 "paymentStatus": "INCOMPLETE",
                 "fulfillmentStatus": "AWAITING_PROCESSING",
-                "paymentModule": f"CUSTOM_PAYMENT_APP-{shop.client_id}",
-                "paymentMethod": "Credit or debit card",
+                "paymentModule": f"CUSTOM_PAYMENT_APP-{app.client_id}",
+                "paymentMethod": f"Credit or debit card ({app.title})",
                 "billingPerson": person,
                 "shippingPerson": person,
                 "items": order.items,
@@ -136,12 +139,13 @@ def checkout(request: Any) -> Response:
     if not any(quantities.values()):
         return store_page(request, error="Your cart is empty.", status=400)
     buyer = {key: request.POST.get(key, "").strip() for key in DEFAULT_BUYER}
-    order = shop.create_order(currency, lang, quantities, buyer)
+    app = shop.app(request.POST.get("app"))
+    order = shop.create_order(currency, lang, quantities, buyer, app.name)
     payload = payment_payload(request, order)
-    fields = {"data": encrypt_cbc(payload, shop.client_secret)}
+    fields = {"data": encrypt_cbc(payload, app.client_secret)}
     if not request.POST.get("legacy_cbc"):
-        fields["enc_data"] = encrypt_gcm(payload, shop.client_secret)
-    action = f"{settings(request)['module_url']}/payment?app-name={settings(request)['app_name']}"
+        fields["enc_data"] = encrypt_gcm(payload, app.client_secret)
+    action = f"{settings(request)['module_url']}/payment?{urlencode({'app-name': app.name})}"
     return page(request, "ecwid_redirect.pt", title="Redirecting to payment", action=action, fields=sorted(fields.items()))
 
 
@@ -159,27 +163,6 @@ def return_page(request: Any) -> Response:
     return store_page(request, order=order, error=request.GET.get("errorMsg") or None)
 
 
-def admin(request: Any) -> Response:
-    """The demo admin: the module's settings page in an iframe, and the orders."""
-    shop = sandbox(request)
-    conf = settings(request)
-    lang = request.GET.get("lang", "en")
-    payload = encrypt_cbc(
-        {"store_id": shop.store_id, "lang": lang, "access_token": shop.token, "view_mode": "PAGE", "public_token": shop.public_token},
-        shop.client_secret,
-    )
-    src = f"{conf['module_url']}/settings?{urlencode({'payload': payload, 'app-name': conf['app_name']})}"
-    hints = {"site_id": conf["site_id"], "key_test": conf["key_test"]}
-    platform = request.registry.get("sandbox.systempay")
-    if platform is not None:
-        keys = platform.keys()
-        hints = {"site_id": keys["site_id"], "key_test": keys["key_test"]}
-    orders = [
-        {"order": o, "total": format_money(o.total, o.currency)} for o in shop.orders()
-    ]
-    return page(request, "ecwid_admin.pt", title="Demo admin", src=src, lang=lang, orders=orders, hints=hints, store_id=shop.store_id)
-
-
 def json_response(status: int, data: Any, **headers: str) -> Response:
     response = Response(
         body=json.dumps(data, default=lambda v: float(v) if isinstance(v, Decimal) else str(v)).encode(),
@@ -191,11 +174,25 @@ def json_response(status: int, data: Any, **headers: str) -> Response:
     return response
 
 
+def _caller(shop: EcwidSandbox, request: Any) -> str:
+    """The app whose Bearer token the request carries ("" if none)."""
+    _, _, token = request.headers.get("Authorization", "").partition(" ")
+    app = shop.app_for_token(token) if token else None
+    return app.name if app else ""
+
+
+def _token_ok(shop: EcwidSandbox, authorization: str, store_id: str) -> bool:
+    """A Bearer token of one of the store's apps, on this store's URL."""
+    scheme, _, token = authorization.partition(" ")
+    return scheme == "Bearer" and shop.app_for_token(token) is not None and store_id == str(shop.store_id)
+
+
 def api_order(request: Any) -> Response:
     """``PUT|GET /api/v3/{store_id}/orders/{order_id}`` (Bearer token only)."""
     shop = sandbox(request)
     response = _api_order(request, shop)
-    shop.record(request.method, request.path_qs, response.status_int, request.text if request.method == "PUT" else "")
+    body = request.text if request.method == "PUT" else ""
+    shop.record(request.method, request.path_qs, response.status_int, body, _caller(shop, request))
     return response
 
 
@@ -212,7 +209,7 @@ def _api_order(request: Any, shop: EcwidSandbox) -> Response:
     auth = request.headers.get("Authorization", "")
     if not auth:
         return json_response(401, {"errorMessage": "Missing access token"})
-    if auth != f"Bearer {shop.token}" or request.matchdict["store_id"] != str(shop.store_id):
+    if not _token_ok(shop, auth, request.matchdict["store_id"]):
         return json_response(403, {"errorMessage": "Invalid access token"})
     order = shop.find(request.matchdict["order_id"])
     if request.method == "GET":
@@ -241,7 +238,7 @@ def api_profile(request: Any) -> Response:
     """``GET /api/v3/{store_id}/profile``: the store profile, only to this store's token."""
     shop = sandbox(request)
     response = _api_profile(request, shop)
-    shop.record(request.method, request.path_qs, response.status_int, "")
+    shop.record(request.method, request.path_qs, response.status_int, "", _caller(shop, request))
     return response
 
 
@@ -258,7 +255,7 @@ def _api_profile(request: Any, shop: EcwidSandbox) -> Response:
     auth = request.headers.get("Authorization", "")
     if not auth:
         return json_response(401, {"errorMessage": "Missing access token"})
-    if auth != f"Bearer {shop.token}" or request.matchdict["store_id"] != str(shop.store_id):
+    if not _token_ok(shop, auth, request.matchdict["store_id"]):
         return json_response(403, {"errorMessage": "Invalid access token"})
     return json_response(
         200,
@@ -289,14 +286,12 @@ def add_views(config: Any) -> None:
     config.add_route("sandbox.ecwid.store", "/store")
     config.add_route("sandbox.ecwid.checkout", "/store/checkout")
     config.add_route("sandbox.ecwid.return", "/store/{store_id}/return")
-    config.add_route("sandbox.ecwid.admin", "/admin")
     config.add_route("sandbox.ecwid.switches", "/api-switches")
     config.add_route("sandbox.ecwid.api_order", "/api/v3/{store_id}/orders/{order_id}")
     config.add_route("sandbox.ecwid.api_profile", "/api/v3/{store_id}/profile")
     config.add_view(storefront, route_name="sandbox.ecwid.store", request_method="GET")
     config.add_view(checkout, route_name="sandbox.ecwid.checkout", request_method="POST", require_csrf=False)
     config.add_view(return_page, route_name="sandbox.ecwid.return", request_method="GET")
-    config.add_view(admin, route_name="sandbox.ecwid.admin", request_method="GET")
     config.add_view(switches, route_name="sandbox.ecwid.switches", request_method=("GET", "POST"), require_csrf=False)
     config.add_view(api_order, route_name="sandbox.ecwid.api_order", require_csrf=False)
     config.add_view(api_profile, route_name="sandbox.ecwid.api_profile", request_method="GET")

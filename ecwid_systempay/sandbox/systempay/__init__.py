@@ -8,7 +8,8 @@ stored at ``registry["sandbox.systempay"]``.
 
 Settings (``registry.settings``, all optional):
 ``sandbox.module_url`` (http://127.0.0.1:6543; rule URLs are ``{module_url}/callback?app-name=systempay``),
-``sandbox.site_id`` (12345678), ``sandbox.key_test`` (7731553187454211),
+``sandbox.site_id`` (12345678), ``sandbox.key_test`` (7731553187454211); one more demo shop per other
+brand of :mod:`..brands` (e.g. PayZen), its rules on ``{module_url}/callback?app-name=<brand>``;
 ``sandbox.retry_interval_seconds`` (900), ``sandbox.session_timeout_seconds`` (600),
 ``sandbox.shop_manager_email`` (manager@demo-shop.test),
 ``sandbox.failure_email`` (alerts@demo-shop.test: the rules' failure address; empty = none),
@@ -99,6 +100,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..brands import sandbox_brands
 from ..guard import refused_in_production
 from .platform import SystempayPlatform
 
@@ -113,10 +115,13 @@ def _bool(value: Any, default: bool) -> bool:
 
 def platform_from_settings(settings: dict[str, Any]) -> SystempayPlatform:
     """A platform configured from ``sandbox.*`` settings (defaults in the module docstring)."""
+    first, *others = sandbox_brands(settings)
     return SystempayPlatform(
         module_url=settings.get("sandbox.module_url") or "http://127.0.0.1:6543",
-        site_id=settings.get("sandbox.site_id") or "12345678",
-        key_test=settings.get("sandbox.key_test") or "7731553187454211",
+        site_id=first.site_id,
+        key_test=first.key_test,
+        brand=first.name,
+        brand_shops=[(b.name, b.site_id, b.key_test) for b in others],
         retry_interval=float(settings.get("sandbox.retry_interval_seconds") or 900),
         session_timeout=float(settings.get("sandbox.session_timeout_seconds") or 600),
         manager_email=settings.get("sandbox.shop_manager_email", "manager@demo-shop.test"),

@@ -68,6 +68,8 @@ class SystempayPlatform:
         failure_email: str = "alerts@demo-shop.test",
         ipn_timeout: float = IPN_TIMEOUT_SECONDS,
         synchronous_first_call: bool = True,
+        brand: str = "systempay",
+        brand_shops: Iterable[tuple[str, str, str]] = (),
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.config = PlatformConfig(
@@ -80,6 +82,8 @@ class SystempayPlatform:
             failure_email=failure_email,
             ipn_timeout=float(ipn_timeout),
             synchronous_first_call=synchronous_first_call,
+            brand=brand,
+            brand_shops=tuple(brand_shops),
         )
         self._state = PlatformState(self.config, clock)
         self._shops = ShopService(self._state)
@@ -87,7 +91,7 @@ class SystempayPlatform:
         self._sessions = SessionService(self._state, self._notifier)
         self._backoffice = BackOffice(self._state, self._notifier)
         self._notifier.on_tick = self._sessions.expire_sessions
-        self._shops.add_demo_shop()
+        self._shops.add_demo_shops()
 
     # ------------------------------------------------------------------ settings and time
 
@@ -114,8 +118,8 @@ class SystempayPlatform:
 
     # ------------------------------------------------------------------ shops and keys
 
-    def default_rule_url(self) -> str:
-        return self._shops.default_rule_url()
+    def default_rule_url(self, brand: str | None = None) -> str:
+        return self._shops.default_rule_url(brand)
 
     def add_shop(
         self,
@@ -276,8 +280,8 @@ class SystempayPlatform:
         self._notifier.close()
 
     def reset(self) -> None:
-        """Forget everything and recreate the demo shop (keys and rules back to their defaults)."""
+        """Forget everything and recreate the demo shops (keys and rules back to their defaults)."""
         with self._state.cond:
             self._notifier.drop_all()
             self._state.clear()
-        self._shops.add_demo_shop()
+        self._shops.add_demo_shops()

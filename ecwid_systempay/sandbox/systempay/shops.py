@@ -112,19 +112,31 @@ class ShopService:
     def __init__(self, state: PlatformState) -> None:
         self.state = state
 
-    def default_rule_url(self) -> str:
-        return f"{self.state.config.module_url}/callback?app-name=systempay"
+    def default_rule_url(self, brand: str | None = None) -> str:
+        """The module's notification URL for ``brand`` (default: the demo shop's)."""
+        return f"{self.state.config.module_url}/callback?app-name={brand or self.state.config.brand}"
 
-    def add_demo_shop(self) -> Shop:
-        """The shop of the settings (``sandbox.site_id``, ``sandbox.key_test``)."""
+    def add_demo_shops(self) -> Shop:
+        """The demo shop of the settings (``sandbox.site_id``, ``sandbox.key_test``), then one per other brand."""
         config = self.state.config
-        return self.add_shop(
+        failure_emails = [config.failure_email] if config.failure_email else []
+        demo = self.add_shop(
             config.site_id,
             config.key_test,
             name="Demo shop",
             manager_email=config.manager_email,
-            failure_emails=[config.failure_email] if config.failure_email else [],
+            failure_emails=failure_emails,
         )
+        for brand, site_id, key_test in config.brand_shops:
+            self.add_shop(
+                site_id,
+                key_test,
+                name=f"Demo shop ({brand})",
+                manager_email=config.manager_email,
+                failure_emails=failure_emails,
+                rule_url=self.default_rule_url(brand),
+            )
+        return demo
 
     def add_shop(
         self,

@@ -48,6 +48,9 @@ class PlatformConfig:
     failure_email: str = "alerts@demo-shop.test"
     ipn_timeout: float = IPN_TIMEOUT_SECONDS
     synchronous_first_call: bool = True
+    brand: str = "systempay"  # the demo shop's rules call {module_url}/callback?app-name={brand}
+    #: Demo shops of the other brands: (brand, site_id, key_test).
+    brand_shops: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
