@@ -8,6 +8,7 @@ are never rendered back; an empty key field keeps the stored key.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +48,14 @@ PRODUCTION_DISABLED = _("PRODUCTION mode is not available on this deployment.")
 PRODUCTION_NEEDS_KEY = _("Enter the production key to switch to PRODUCTION mode.")
 SITE_ID_FORMAT = _("The shop ID has exactly 8 digits.")
 KEY_FORMAT = _("The key has 1 to 128 characters, without spaces.")
+AMOUNT_FORMAT = _("Invalid amount")
+TEXT_FORMAT = _("Letters, digits and punctuation only: no line break, tab or control character.")
+
+#: A plain amount, up to 999999999 with 3 decimals ("," accepted as the decimal mark): no exponent,
+#: no NaN or Infinity, no digits of other scripts.
+AMOUNT = re.compile(r"[0-9]{1,9}(?:[.,][0-9]{1,3})?")
+#: Printable text: no C0/C1 control character (NUL is refused by PostgreSQL, line breaks by the gateway).
+PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f]*\Z"
 
 # A setting's default value sent to the payment platform (the seed's), not a text of this page.
 DEFAULT_REDIRECT_MESSAGE = "Redirection vers la boutique dans quelques instants"
@@ -66,6 +75,22 @@ LANGUAGE_NAMES: dict[str, TranslationString] = {
     "sv": _("Swedish"),
     "tr": _("Turkish"),
 }
+
+
+class Amount(colander.SchemaType):
+    """A positive decimal typed by a person; anything else is :data:`AMOUNT_FORMAT` next to the field."""
+
+    def serialize(self, node: colander.SchemaNode, appstruct: Any) -> Any:
+        if appstruct in (colander.null, None):
+            return colander.null
+        return str(appstruct)
+
+    def deserialize(self, node: colander.SchemaNode, cstruct: Any) -> Any:
+        if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
+            return colander.null
+        if not isinstance(cstruct, str) or not AMOUNT.fullmatch(cstruct.strip()):
+            raise colander.Invalid(node, AMOUNT_FORMAT)
+        return Decimal(cstruct.strip().replace(",", "."))
 
 
 def admin_lang(lang: str | None) -> str:
@@ -88,14 +113,14 @@ def settings_schema(
     modes = [("TEST", "TEST")] + ([("PRODUCTION", "PRODUCTION")] if allow_production else [])
     languages = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
     schema = colander.Schema()
-    schema.add(_node(colander.String(), "site_id", validator=colander.Regex(r"^\d{8}$", msg=SITE_ID_FORMAT), default="12345678"))
+    schema.add(_node(colander.String(), "site_id", validator=colander.Regex(r"^[0-9]{8}\Z", msg=SITE_ID_FORMAT), default="12345678"))
     for name, saved in (("key_test", has_key_test), ("key_prod", has_key_prod)):
         schema.add(
             _node(
                 colander.String(),
                 name,
                 missing="",
-                validator=colander.Regex(r"^[\x21-\x7e]{1,128}$", msg=KEY_FORMAT),
+                validator=colander.Regex(r"^[\x21-\x7e]{1,128}\Z", msg=KEY_FORMAT),
                 widget=deform.widget.PasswordWidget(
                     redisplay=False,
                     attributes={"autocomplete": "new-password", "placeholder": "••••••••" if saved else ""},
@@ -153,7 +178,7 @@ def settings_schema(
     schema.add(_node(colander.Boolean(), "threeds_manage", missing=False, default=False))
     schema.add(
         _node(
-            colander.Decimal(quant="0.001"),
+            Amount(),
             "threeds_max_amount",
             missing=None,
             validator=colander.Range(min=Decimal("0.001"), max=Decimal("999999999")),
@@ -162,11 +187,23 @@ def settings_schema(
     schema.add(_node(colander.Boolean(), "redirect_enabled", missing=False, default=False))
     schema.add(_node(colander.Integer(), "redirect_success_timeout", default=5, validator=colander.Range(0, 300)))
     schema.add(
-        _node(colander.String(), "redirect_success_message", missing="", default=DEFAULT_REDIRECT_MESSAGE, validator=colander.Length(max=255))
+        _node(
+            colander.String(),
+            "redirect_success_message",
+            missing="",
+            default=DEFAULT_REDIRECT_MESSAGE,
+            validator=colander.All(colander.Length(max=255), colander.Regex(PRINTABLE, msg=TEXT_FORMAT)),
+        )
     )
     schema.add(_node(colander.Integer(), "redirect_error_timeout", default=5, validator=colander.Range(0, 300)))
     schema.add(
-        _node(colander.String(), "redirect_error_message", missing="", default=DEFAULT_REDIRECT_MESSAGE, validator=colander.Length(max=255))
+        _node(
+            colander.String(),
+            "redirect_error_message",
+            missing="",
+            default=DEFAULT_REDIRECT_MESSAGE,
+            validator=colander.All(colander.Length(max=255), colander.Regex(PRINTABLE, msg=TEXT_FORMAT)),
+        )
     )
 
     def cross_check(form: colander.SchemaNode, values: dict[str, Any]) -> None:
