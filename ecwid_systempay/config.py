@@ -29,6 +29,9 @@ BRAND_DEFAULTS = {
 ECWID_SDK_URL = "https://djqizrxa6f10j.cloudfront.net/ecwid-sdk/js/1.3.0/ecwid-app.js"
 ECWID_CSS_URL = "https://d35z3p2poghz10.cloudfront.net/ecwid-sdk/css/1.3.19/ecwid-app-ui.css"
 
+#: Lifetime of the gateway's payment session: a form re-posted later is refused (error 03).
+SESSION_SECONDS = 600
+
 
 class ConfigurationError(ValueError):
     """A required setting is missing or wrong."""
@@ -90,6 +93,8 @@ class AppSettings:
     return_wait_checks: int = 5
     return_check_seconds: int = 2
     reconcile_after_seconds: int = 2 * 3600
+    checkout_reuse_seconds: int = 540
+    max_attempts_per_order: int = 10
     alert_recipients: tuple[str, ...] = ()
     alert_sender: str = "ecwid-systempay@localhost"
     default_language: str = "fr"
@@ -143,6 +148,15 @@ def parse_settings(settings: Mapping[str, str]) -> AppSettings:
             client_secret=client_secret,
             payment_url=payment_url,
         )
+    reuse_seconds = int(_get(settings, "checkout.reuse_seconds", "540") or 0)
+    if not 0 <= reuse_seconds <= SESSION_SECONDS:
+        raise ConfigurationError(
+            f"ecwid_systempay.checkout.reuse_seconds must be between 0 and {SESSION_SECONDS}"
+            " (the gateway's payment session lasts 10 minutes)"
+        )
+    max_attempts = int(_get(settings, "checkout.max_attempts_per_order", "10") or 0)
+    if max_attempts < 1:
+        raise ConfigurationError("ecwid_systempay.checkout.max_attempts_per_order must be 1 or more")
     return AppSettings(
         public_url=public_url.rstrip("/"),
         ecwid_api_url=(_get(settings, "ecwid_api_url") or "https://app.ecwid.com/api/v3").rstrip("/"),
@@ -169,6 +183,8 @@ def parse_settings(settings: Mapping[str, str]) -> AppSettings:
         default_language=_get(settings, "default_language", "fr") or "fr",
         ecwid_sdk_url=_http_url(settings, "ecwid_sdk_url", ECWID_SDK_URL),
         ecwid_css_url=_http_url(settings, "ecwid_css_url", ECWID_CSS_URL),
+        checkout_reuse_seconds=reuse_seconds,
+        max_attempts_per_order=max_attempts,
     )
 
 

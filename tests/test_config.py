@@ -100,3 +100,13 @@ def test_ecwid_sdk_and_css_urls_default_to_ecwids_cdn_and_come_from_the_ini():
 def test_ecwid_sdk_and_css_urls_must_be_http_urls(name):
     with pytest.raises(ConfigurationError, match=name):
         parse_settings({**BASE, f"ecwid_systempay.{name}": "javascript:alert(1)"})
+
+
+def test_checkout_reuse_stays_within_the_gateways_session_and_attempts_are_capped():
+    parsed = parse_settings(BASE)
+    assert (parsed.checkout_reuse_seconds, parsed.max_attempts_per_order) == (540, 10)
+    assert parse_settings({**BASE, "ecwid_systempay.checkout.reuse_seconds": "0"}).checkout_reuse_seconds == 0
+    with pytest.raises(ConfigurationError, match="10 minutes"):
+        parse_settings({**BASE, "ecwid_systempay.checkout.reuse_seconds": "601"})
+    with pytest.raises(ConfigurationError, match="max_attempts_per_order"):
+        parse_settings({**BASE, "ecwid_systempay.checkout.max_attempts_per_order": "0"})

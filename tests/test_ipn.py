@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from sqlalchemy import func, select
 
 from ecwid_systempay.models import EcwidUpdate, PaymentAttempt, StoredNotification, Transition
@@ -153,6 +155,8 @@ def test_manual_validation_goes_awaiting_payment_then_paid(testapp, fake_ecwid, 
 def test_older_attempt_failure_after_newer_payment(testapp, fake_ecwid, app):
     configure_store(testapp)
     _, first = checkout(testapp)
+    # The buyer leaves the first payment page back to the shop, then pays in a new attempt.
+    testapp.get(urlsplit(first["vads_url_return"]).path, status=202)
     _, second = checkout(testapp)
     assert first["vads_trans_id"] != second["vads_trans_id"]
     notify(testapp, gateway_answer(second))

@@ -20,11 +20,12 @@ def test_legacy_cbc_data_is_accepted(testapp):
     assert 'document.getElementById("payment-form").submit()' in page.text
 
 
-def test_each_checkout_is_a_new_attempt_with_a_new_trans_id(testapp, dbsession):
+def test_each_order_gets_its_own_attempt_and_trans_id(testapp, dbsession):
     configure_store(testapp)
-    ids = {checkout(testapp)[1]["vads_trans_id"] for _ in range(5)}
+    references = ["transaction_65306446"] + [f"transaction_{n}" for n in range(4)]
+    ids = {checkout(testapp, reference=reference)[1]["vads_trans_id"] for reference in references}
     assert len(ids) == 5
-    attempts = dbsession.scalars(select(PaymentAttempt))
+    attempts = dbsession.scalars(select(PaymentAttempt).order_by(PaymentAttempt.id))
     assert len(attempts) == 5
     first = attempts[0]
     assert first.return_url == "https://store.example/checkout?clientId=systempay&timestamp=1751294405226&key=abcdefgh"

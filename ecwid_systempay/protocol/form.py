@@ -6,6 +6,8 @@ describes it, and the attempt's identifiers. No I/O.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import sys
 import unicodedata
@@ -203,6 +205,12 @@ def build_fields(
         optional[f"vads_ext_info_{name}"] = clean_text(value, 255)
     fields.update({k: v for k, v in optional.items() if v})
     return fields
+
+
+def form_digest(fields: dict[str, str]) -> str:
+    """SHA-256 of a signed form (names and values, order-independent): the identity of what was sent."""
+    canonical = json.dumps(sorted(fields.items()), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def sign_form(fields: dict[str, str], shop: ShopConfig) -> dict[str, str]:

@@ -1,10 +1,22 @@
-"""Checkout: from Ecwid's decrypted payment request to a signed payment form."""
+"""Checkout: from Ecwid's decrypted payment request to a signed payment form.
+
+One Ecwid order may be posted many times (back button, reload, a replaying
+attacker). While the order's latest attempt can still be open at the gateway (no
+notification, younger than ``checkout.reuse_seconds``) and the form it would get
+is the very same, that form is answered again: same ``vads_trans_id`` and
+``vads_trans_date``, which the gateway shows as the same payment session. A
+change of anything the form carries (amount, currency, mode, the buyer's details,
+the language, the shop's key) or an ended attempt makes a new attempt, up to
+``checkout.max_attempts_per_order``. An order already paid (or pending) never
+starts another payment: the buyer is sent back to the shop.
+"""
 
 from __future__ import annotations
 
 import hmac
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,14 +24,16 @@ from sqlalchemy.orm import Session
 
 from ..config import AppSettings, Brand
 from ..models import PaymentAttempt, Store
+from ..models.attempt import new_public_id
 from ..models.meta import utcnow
 from ..protocol.currencies import InvalidAmount, UnsupportedCurrency, find_currency, to_decimal, to_minor_units
-from ..protocol.form import OrderData, build_fields, sign_form
+from ..protocol.form import OrderData, ShopConfig, build_fields, form_digest, sign_form
 from ..protocol.languages import payment_language
 from ..protocol.payment_request import InvalidPaymentRequest, parse_payment_request
 from ..secrets_box import SecretBox
+from .order_attempts import is_open, keep_latest_return, lock_order, paid_attempt
 from .stores import StoreNotConfigured, get_store, shop_config
-from .trans_ids import allocate_trans_id
+from .trans_ids import TransIdsExhausted, allocate_trans_id
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +41,14 @@ log = logging.getLogger(__name__)
 class CheckoutError(Exception):
     """A checkout that cannot go on; ``kind`` names the buyer message."""
 
-    def __init__(self, kind: str, return_url: str | None = None, lang: str | None = None) -> None:
+    def __init__(
+        self, kind: str, return_url: str | None = None, lang: str | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(kind)
         self.kind = kind
         self.return_url = return_url
         self.lang = lang
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,14 @@ class PaymentForm:
     lang: str  # the payment page's (vads_language)
     return_url: str
     buyer_lang: str = "en"  # the buyer's pages and messages
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class AlreadyPaid:
+    """The order already has a payment: the buyer goes back to the shop through its return page."""
+
+    location: str
 
 
 def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
@@ -49,6 +74,24 @@ def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
     if not saved:
         return False
     return hmac.compare_digest(saved.encode("utf-8"), token.encode("utf-8"))
+
+
+def return_location(app_settings: AppSettings, brand: str, public_id: str) -> str:
+    """The ``vads_url_return`` of an attempt."""
+    return app_settings.url(f"return/{public_id}") + f"?app-name={brand}"
+
+
+def seconds_to_utc_midnight(now: datetime) -> int:
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return max(1, int((midnight - now).total_seconds()))
+
+
+def attempt_form(
+    shop: ShopConfig, order: OrderData, *, trans_id: str, trans_date: datetime, return_to: str
+) -> dict[str, str]:
+    """The signed ``vads_*`` form of one attempt (the same inputs always give the same form)."""
+    fields = build_fields(shop, order, trans_id=trans_id, trans_date=trans_date, return_url=return_to)
+    return sign_form(fields, shop)
 
 
 def start_checkout(
@@ -60,14 +103,15 @@ def start_checkout(
     app_settings: AppSettings,
     box: SecretBox,
     fallback_lang: str = "en",
-) -> PaymentForm:
-    """Create the attempt and the signed form, or raise :class:`CheckoutError`.
+) -> PaymentForm | AlreadyPaid:
+    """The signed form of the order's attempt (open one or new), or where to send the buyer.
 
     ``authenticated`` tells whether the payload came from ``enc_data`` (AES-GCM). A
     legacy ``data`` payload (AES-CBC, malleable) is only trusted, its ``returnUrl``
     included, once its ``token`` is found to be the store's saved Ecwid token.
     The buyer's texts follow Ecwid's ``lang`` when it is a payment page language,
     else ``fallback_lang`` (the browser's); the attempt keeps that language.
+    Raises :class:`CheckoutError` for everything the buyer cannot pay.
     """
     try:
         request = parse_payment_request(payload)
@@ -99,35 +143,11 @@ def start_checkout(
         amount_minor = to_minor_units(total, currency)
     except InvalidAmount:
         raise CheckoutError("invalid_request", return_url, lang) from None
-    reference, order_id, token = request.reference, request.order_id, request.token
 
+    reference = request.reference
     language = payment_language(lang, shop.default_language)
-    now = utcnow().replace(microsecond=0)
-    trans_id = allocate_trans_id(dbsession, shop.site_id, now)
-    attempt = PaymentAttempt(
-        store_id=store.id,
-        ecwid_order_id=order_id[:64],
-        reference_transaction_id=reference,
-        return_url=return_url,
-        ecwid_token_enc=box.encrypt(token),
-        lang=lang or fallback_lang,
-        amount_minor=amount_minor,
-        currency=currency.alpha,
-        currency_numeric=currency.numeric,
-        mode=shop.ctx_mode,
-        site_id=shop.site_id,
-        sign_algo=shop.sign_algo,
-        trans_date=now,
-        trans_day=now.date(),
-        trans_id=trans_id,
-    )
-    dbsession.add(attempt)
-    dbsession.flush()
-    if shop.ctx_mode == "PRODUCTION" and store.production_used_at is None:
-        store.production_used_at = now
-
-    order_data = OrderData(
-        order_id=order_id,
+    order = OrderData(
+        order_id=request.order_id,
         amount=total,
         amount_minor=amount_minor,
         currency=currency,
@@ -138,10 +158,88 @@ def start_checkout(
         language=language,
         extra={"ecwid_store": str(store.ecwid_store_id), "ecwid_reference": reference[:255]},
     )
-    return_to = app_settings.url(f"return/{attempt.public_id}") + f"?app-name={brand.name}"
-    fields = build_fields(shop, order_data, trans_id=trans_id, trans_date=now, return_url=return_to)
+
+    attempts = lock_order(dbsession, store.id, reference)
+    keep_latest_return(attempts, return_url, request.token, box)
+    paid = paid_attempt(attempts)
+    if paid is not None:
+        log.info(
+            "store %s order %s is already %s: no new payment, buyer sent back to the shop",
+            store.ecwid_store_id,
+            reference,
+            paid.status,
+        )
+        return AlreadyPaid(app_settings.url(f"return/{paid.public_id}"))
+
+    now = utcnow().replace(microsecond=0)
+    latest = attempts[-1] if attempts else None
+    if latest is not None and is_open(latest, now, app_settings.checkout_reuse_seconds):
+        fields = attempt_form(
+            shop,
+            order,
+            trans_id=latest.trans_id,
+            trans_date=latest.trans_date,
+            return_to=return_location(app_settings, brand.name, latest.public_id),
+        )
+        if latest.form_digest is not None and hmac.compare_digest(form_digest(fields), latest.form_digest):
+            log.info(
+                "checkout store=%s order=%s trans=%s/%s answered again (same order, session may be open)",
+                store.ecwid_store_id,
+                reference,
+                latest.site_id,
+                latest.trans_id,
+            )
+            return PaymentForm(brand.payment_url, fields, language, return_url, lang or fallback_lang, replayed=True)
+
+    if len(attempts) >= app_settings.max_attempts_per_order:
+        log.warning(
+            "store %s order %s refused: %s payment attempts already (checkout.max_attempts_per_order)",
+            store.ecwid_store_id,
+            reference,
+            len(attempts),
+        )
+        raise CheckoutError("too_many_attempts", return_url, lang)
+    try:
+        trans_id = allocate_trans_id(dbsession, shop.site_id, now)
+    except TransIdsExhausted:
+        log.error(
+            "store %s: every trans id of %s (UTC) is used for shop %s; checkouts refused until midnight UTC",
+            store.ecwid_store_id,
+            now.date(),
+            shop.site_id,
+        )
+        raise CheckoutError("temporarily_unavailable", return_url, lang, seconds_to_utc_midnight(now)) from None
+
+    public_id = new_public_id()
+    fields = attempt_form(
+        shop, order, trans_id=trans_id, trans_date=now, return_to=return_location(app_settings, brand.name, public_id)
+    )
+    dbsession.add(
+        PaymentAttempt(
+            public_id=public_id,
+            store_id=store.id,
+            ecwid_order_id=request.order_id[:64],
+            reference_transaction_id=reference,
+            return_url=return_url,
+            ecwid_token_enc=box.encrypt(request.token),
+            lang=lang or fallback_lang,
+            amount_minor=amount_minor,
+            currency=currency.alpha,
+            currency_numeric=currency.numeric,
+            mode=shop.ctx_mode,
+            site_id=shop.site_id,
+            sign_algo=shop.sign_algo,
+            trans_date=now,
+            trans_day=now.date(),
+            trans_id=trans_id,
+            form_digest=form_digest(fields),
+        )
+    )
+    dbsession.flush()
+    if shop.ctx_mode == "PRODUCTION" and store.production_used_at is None:
+        store.production_used_at = now
     log.info(
-        "checkout store=%s order=%s trans=%s/%s amount=%s %s mode=%s",
+        "checkout store=%s order=%s trans=%s/%s amount=%s %s mode=%s attempt=%s",
         store.ecwid_store_id,
         reference,
         shop.site_id,
@@ -149,11 +247,6 @@ def start_checkout(
         amount_minor,
         currency.alpha,
         shop.ctx_mode,
+        len(attempts) + 1,
     )
-    return PaymentForm(
-        action=brand.payment_url,
-        fields=sign_form(fields, shop),
-        lang=language,
-        return_url=return_url,
-        buyer_lang=lang or fallback_lang,
-    )
+    return PaymentForm(brand.payment_url, fields, language, return_url, lang or fallback_lang)

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..processes import checkout_http, configure_store_http, notify_http
-from ..support import gateway_answer
+from ..processes import checkout_http, configure_store_http, hidden_fields, notify_http
+from ..support import encrypted_form, gateway_answer, order_payload
 
 ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 ROUNDS = 30 if ON_POSTGRES else 10
@@ -111,3 +111,22 @@ def test_concurrent_checkouts_never_reuse_a_trans_id(module_factory, database):
     assert len(set(ids)) == count
     assert all(len(i) == 6 and int(i) < 900000 for i in ids)
     assert database.value("select count(distinct trans_id) from payment_attempts") == count
+
+
+def test_identical_checkouts_at_once_make_one_attempt(module_factory, database):
+    """The same Ecwid post sent 20 times at once (double clicks, a replaying script): one attempt, one form."""
+    module = module_factory().start()
+    configure_store_http(module.url)
+    rounds = ROUNDS // 2
+    for round_number in range(rounds):
+        form = encrypted_form(order_payload(reference=f"transaction_i{round_number}"))
+
+        def post() -> requests.Response:
+            return requests.post(f"{module.url}/payment?app-name=systempay", data=form, timeout=30)
+
+        responses = burst([post] * PARALLEL)
+        assert [r.status_code for r in responses] == [200] * PARALLEL
+        forms = [hidden_fields(r.text) for r in responses]
+        assert all(f == forms[0] for f in forms) and forms[0]["vads_trans_id"]
+    assert database.value("select count(*) from payment_attempts") == rounds
+    assert database.value("select sum(used) from trans_id_counters") == rounds

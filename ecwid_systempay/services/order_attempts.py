@@ -1,0 +1,71 @@
+"""The attempts of one Ecwid order, as a checkout sees them.
+
+A checkout locks the order first, so that identical requests arriving together are
+handled one after the other: on PostgreSQL with a transaction-scoped advisory lock
+keyed by the order (then the attempts' rows, in id order, as the notification
+processing does), on SQLite by the ``BEGIN IMMEDIATE`` every transaction starts with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import PaymentAttempt
+from ..protocol.statuses import SETTLED, AttemptStatus, order_status
+from ..secrets_box import SecretBox
+
+#: Order states in which a new payment must not start: money taken, or on its way.
+NO_NEW_PAYMENT = SETTLED | {AttemptStatus.PENDING}
+
+
+def order_lock_key(store_id: int, reference: str) -> int:
+    """A signed 64-bit key for ``pg_advisory_xact_lock`` (collisions only serialize more)."""
+    digest = hashlib.sha256(f"checkout:{store_id}:{reference}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def lock_order(dbsession: Session, store_id: int, reference: str) -> list[PaymentAttempt]:
+    """Take the order's lock until the end of the transaction; its attempts, oldest first."""
+    query = (
+        select(PaymentAttempt)
+        .where(PaymentAttempt.store_id == store_id, PaymentAttempt.reference_transaction_id == reference)
+        .order_by(PaymentAttempt.id)
+    )
+    if dbsession.get_bind().dialect.name == "postgresql":
+        dbsession.execute(select(func.pg_advisory_xact_lock(order_lock_key(store_id, reference))))
+        query = query.with_for_update(of=PaymentAttempt)
+    return list(dbsession.scalars(query))
+
+
+def paid_attempt(attempts: list[PaymentAttempt]) -> PaymentAttempt | None:
+    """The attempt that speaks for an order already paid (or pending, refunded...), if any."""
+    status = order_status([(AttemptStatus(a.status), a.status_seq) for a in attempts])
+    if status not in NO_NEW_PAYMENT:
+        return None
+    return max((a for a in attempts if a.status == status.value), key=lambda a: (a.status_seq, a.id))
+
+
+def is_open(attempt: PaymentAttempt, now: datetime, reuse_seconds: int) -> bool:
+    """Whether the gateway may still be showing this attempt's payment session.
+
+    The session opens when the buyer's browser posts the form (at ``trans_date`` at
+    the earliest) and lasts 10 minutes. It is over once a notification came or the
+    buyer came back from the payment page (with or without return data).
+    """
+    if attempt.status != AttemptStatus.NEW.value or attempt.notified_at is not None or attempt.returned_at is not None:
+        return False
+    age = now - attempt.trans_date
+    return timedelta(0) <= age < timedelta(seconds=reuse_seconds)
+
+
+def keep_latest_return(attempts: list[PaymentAttempt], return_url: str, token: str, box: SecretBox) -> None:
+    """Ecwid's latest ``returnUrl`` (it carries a per-request key) and token, on every attempt of the order."""
+    for attempt in attempts:
+        if attempt.return_url != return_url:
+            attempt.return_url = return_url
+        if box.decrypt(attempt.ecwid_token_enc) != token:
+            attempt.ecwid_token_enc = box.encrypt(token)
