@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -204,7 +205,14 @@ def run(spec: Spec) -> dict[str, Any]:
     async def main() -> None:
         await driver(spec, requests, out, deadline)
 
-    asyncio.run(main())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        asyncio.run(main())
+    else:  # called from code that runs a loop (Playwright's, in a test session): use a thread of its own
+        worker = threading.Thread(target=asyncio.run, args=(main(),), name="loadgen")
+        worker.start()
+        worker.join()
     return out.summary(requests.total)
 
 
