@@ -22,6 +22,11 @@ class PaymentAttempt(Base):
     __table_args__ = (
         UniqueConstraint("site_id", "trans_day", "trans_id"),
         Index("ix_payment_attempts_order", "store_id", "reference_transaction_id"),
+        # The merchant's payment history: newest first per store, and search by Ecwid order number.
+        Index("ix_payment_attempts_store_created", "store_id", "created_at"),
+        Index("ix_payment_attempts_store_order_number", "store_id", "ecwid_order_id"),
+        # The operator's status and reconciliation: recent payments of every store.
+        Index("ix_payment_attempts_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -282,21 +282,33 @@ class UpdateWorker:
         return len(jobs)
 
 
-def replay_dead(session_factory: sessionmaker[Session], job_ids: list[int] | None = None) -> int:
-    """Put dead-letter jobs back in the queue (all of them, or the given ids)."""
+def requeue_dead(session: Session, job_ids: list[int] | None = None, *, store_id: int | None = None) -> int:
+    """Put dead-letter jobs back in the queue, in ``session``'s transaction.
+
+    All of them (``job_ids=None``), or the given ids; ``store_id`` limits it to
+    one store's jobs (the merchant's history). Returns how many were queued again.
+    """
     now = utcnow()
+    query = select(EcwidUpdate).where(EcwidUpdate.state == UpdateState.DEAD.value)
+    if job_ids is not None:
+        query = query.where(EcwidUpdate.id.in_(job_ids))
+    if store_id is not None:
+        query = query.where(EcwidUpdate.store_id == store_id)
+    count = 0
+    for job in session.scalars(query):
+        job.state = UpdateState.PENDING.value
+        job.next_attempt_at = now
+        job.created_at = now  # a fresh retry window, backoff from the start
+        job.tries = 0
+        job.dead_at = None  # last_error stays: after a timeout, the next try checks the order first
+        count += 1
+    return count
+
+
+def replay_dead(session_factory: sessionmaker[Session], job_ids: list[int] | None = None) -> int:
+    """Put dead-letter jobs back in the queue (all of them, or the given ids), in a transaction of its own."""
     with session_factory() as session, session.begin():
-        query = select(EcwidUpdate).where(EcwidUpdate.state == UpdateState.DEAD.value)
-        if job_ids:
-            query = query.where(EcwidUpdate.id.in_(job_ids))
-        count = 0
-        for job in session.scalars(query):
-            job.state = UpdateState.PENDING.value
-            job.next_attempt_at = now
-            job.created_at = now  # a fresh retry window
-            job.dead_at = None
-            count += 1
-        return count
+        return requeue_dead(session, job_ids)
 
 
 def list_dead(session: Session) -> list[EcwidUpdate]:

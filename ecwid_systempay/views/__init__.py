@@ -32,4 +32,5 @@ def includeme(config: Any) -> None:
     config.include(".returns")
     config.include(".settings")
     config.include(".settings_entry")
+    config.include(".history")
     config.include(".errors")
