@@ -149,6 +149,14 @@ def test_each_payment_shows_its_attempts_and_notifications(testapp, app):
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">', order)
     assert "Payment accepted" in order and "Already taken into account" in order
 
+    # The buyer's signed return, back before the notification, is kept; the notification decides.
+    testapp.post(dinar["vads_url_return"], gateway_answer(dinar, ipn=False), status=303)
+    assert pay(testapp, dinar).text.startswith("OK-Accepted")
+    returned = row_html(open_history(testapp), "KWD1")
+    notes = re.findall(r'<tr class="notification" data-source="([^"]*)"\s+data-status="([^"]*)" data-outcome="([^"]*)"', returned)
+    assert notes == [("RETURN", "AUTHORISED", ""), ("PAY", "AUTHORISED", "payment_ok")]
+    assert "Kept: the notification decides" in returned
+
     yen = row_html(page, "YEN1")
     assert '<td class="amount">1500 JPY</td>' in yen
     assert "No notification received for this transaction." in yen
