@@ -289,6 +289,12 @@ def test_french_admin_reads_french_and_the_page_never_names_the_platform(testapp
             assert word in text, (lang, word)
         assert "ecwid" not in text.lower() and "lightspeed" not in text.lower()
     assert "Historique des paiements" in open_settings(testapp, lang="fr").text
+    # Two admins of one store: each history keeps the language of the page it was opened from.
+    french = open_settings(testapp, lang="fr")
+    open_settings(testapp, lang="en")
+    page = french.forms["open-history"].submit()
+    assert "Historique des paiements" in page.text and '<html lang="fr">' in page.text
+    assert "Retour aux paramètres" in page.text
 
 
 @pytest.mark.parametrize("payments", [1, 30])

@@ -6,6 +6,7 @@ from there (pages, search, sending a dead letter again, back to the settings)
 is a POST form carrying a fresh token, so the token never appears in a URL.
 ``GET`` also works with the ``X-Settings-Token`` header (for ``fetch``). Only
 the token's own store is shown: ``manage`` permission on its ``StoreResource``.
+The page is in the language of the settings page it came from (kept in the token).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from pyramid.renderers import render_to_response
 
 from ..forms.settings import admin_lang
+from ..i18n.locale import use_locale
 from ..models import Store
 from ..resources import MANAGE, StoreResource
 from ..security import TOKEN_FIELD, issue_settings_token
@@ -39,7 +41,7 @@ class HistoryLink:
     url: str
     token_field: str
     token: str
-    label: str
+    label: Any  # a message id, translated by the template
 
 
 def store_url(request: Any, store: Store, name: str) -> str:
@@ -47,10 +49,15 @@ def store_url(request: Any, store: Store, name: str) -> str:
 
 
 def history_link(request: Any, store: Store) -> HistoryLink:
-    """``request.history_link(store)``: the history's URL, a fresh token for the store, the button's label."""
-    lang = admin_lang(store.admin_lang)
-    token = issue_settings_token(request, store.brand, store.ecwid_store_id)
-    return HistoryLink(store_url(request, store, "history"), TOKEN_FIELD, token, texts.PAGE[lang]["open"])
+    """``request.history_link(store)``: the history's URL, a fresh token for the store (in the
+    settings page's language), the button's label."""
+    token = issue_settings_token(request, store.brand, store.ecwid_store_id, admin_lang(request.locale_name))
+    return HistoryLink(store_url(request, store, "history"), TOKEN_FIELD, token, texts.TITLE)
+
+
+def page_lang(request: Any, store: Store) -> str:
+    """The language of the page the admin opened (kept in the token), else the store's last one."""
+    return admin_lang((request.identity or {}).get("l") or store.admin_lang)
 
 
 def read_page(value: Any) -> int:
@@ -71,28 +78,29 @@ def shown(moment: datetime) -> str:
 
 
 def render_history(
-    request: Any, store: Store, *, page: int, search: str, flash: tuple[str, str] | None = None, status: int = 200
+    request: Any, store: Store, *, page: int, search: str, flash: tuple[str, Any] | None = None, status: int = 200
 ) -> Any:
     request.frameable = True
-    lang = admin_lang(store.admin_lang)
-    request._LOCALE_ = lang
+    lang = page_lang(request, store)
+    use_locale(request, lang)
     history = payment_history(request.dbsession, store.id, page=page, search=search)
     response = render_to_response(
         "ecwid_systempay:templates/history.pt",
         {
             "lang": lang,
-            "t": texts.PAGE[lang],
+            "title": texts.TITLE,
             "history": history,
             "flash": flash,
             "token_field": TOKEN_FIELD,
-            "token": issue_settings_token(request, store.brand, store.ecwid_store_id),
+            "token": issue_settings_token(request, store.brand, store.ecwid_store_id, lang),
             "history_url": store_url(request, store, "history"),
             "resend_url": store_url(request, store, "history-resend"),
             "settings_url": store_url(request, store, "settings-form"),
-            "order_status": partial(texts.label, texts.ORDER_STATUSES, lang),
-            "attempt_status": partial(texts.label, texts.ATTEMPT_STATUSES, lang),
-            "update_state": partial(texts.label, texts.UPDATE_STATES, lang),
-            "outcome": partial(texts.label, texts.OUTCOMES, lang),
+            "order_status": partial(texts.label, texts.ORDER_STATUSES),
+            "attempt_status": partial(texts.label, texts.ATTEMPT_STATUSES),
+            "update_state": partial(texts.label, texts.UPDATE_STATES),
+            "outcome": partial(texts.label, texts.OUTCOMES),
+            "return_kept": texts.RETURN_KEPT,
             "iso": iso,
             "shown": shown,
         },
@@ -110,24 +118,22 @@ def show_history(context: StoreResource, request: Any) -> Any:
 def resend_update(context: StoreResource, request: Any) -> Any:
     """POST: send one of the store's dead letters again (``replay_dead`` limited to the store)."""
     store = context.store
-    lang = admin_lang(store.admin_lang)
     page, search = read_page(request.POST.get("page")), request.POST.get("q", "")
     try:
         update_id = int(request.POST.get("update_id", ""))
     except ValueError:
-        flash = ("error", texts.PAGE[lang]["flash_bad_request"])
+        flash = ("error", texts.FLASH["bad_request"])
         return render_history(request, store, page=page, search=search, flash=flash, status=400)
     result = resend_dead_letter(request.dbsession, store.id, update_id)
     log.info("store %s (%s): resend of update %s from the history: %s", store.ecwid_store_id, store.brand, update_id, result)
-    flash = ("ok" if result == "queued" else "error", texts.PAGE[lang][f"flash_{result}"])
+    flash = ("ok" if result == "queued" else "error", texts.FLASH[result])
     return render_history(request, store, page=page, search=search, flash=flash, status=RESEND_STATUS[result])
 
 
 def back_to_settings(context: StoreResource, request: Any) -> Any:
     """POST: the settings form again, for the token's store (the admin's payload is not needed)."""
     store = context.store
-    lang = admin_lang(store.admin_lang)
-    request._LOCALE_ = lang
+    lang = page_lang(request, store)
     return render_page(request, store, build_form(request, store, lang), lang)
 
 
