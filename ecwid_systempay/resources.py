@@ -7,6 +7,7 @@ by default); ``/return/{public_id}`` is one payment attempt. Unknown names raise
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pyramid.authorization import Allow
@@ -15,6 +16,9 @@ from sqlalchemy import select
 from .models import Store
 
 MANAGE = "manage"
+#: Path segments, ASCII to the end (``str.isdigit`` takes "²" and other scripts' digits).
+STORE_ID = re.compile(r"[0-9]{1,18}")
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def brand_name(request: Any) -> str:
@@ -44,7 +48,7 @@ class StoreContainer:
         self.request = request
 
     def __getitem__(self, name: str) -> "StoreResource":
-        if not name.isdigit() or len(name) > 18:
+        if not STORE_ID.fullmatch(name):
             raise KeyError(name)
         store = self.request.dbsession.scalar(
             select(Store).where(Store.brand == brand_name(self.request), Store.ecwid_store_id == int(name))
@@ -77,7 +81,7 @@ class ReturnContainer:
     def __getitem__(self, name: str) -> "ReturnResource":
         # No lookup here: the return handler runs its own short transactions
         # (it calls Ecwid in between) and reports unknown attempts itself.
-        if not name or len(name) > 32 or not name.replace("-", "").replace("_", "").isalnum():
+        if not PUBLIC_ID.fullmatch(name):
             raise KeyError(name)
         return ReturnResource(self, name)
 

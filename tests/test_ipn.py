@@ -28,7 +28,7 @@ def test_bad_signature_is_refused_and_changes_nothing(testapp, dbsession):
     answer = gateway_answer(fields, key="wrong-key-0000000")
     response = notify(testapp, answer)
     assert response.status_int == 200
-    assert response.text == "KO-An error occurred while computing the signature.\n"
+    assert response.text == "KO-Unknown payment or invalid signature.\n"
     assert attempt(dbsession).status == "NEW"
     assert count(dbsession, StoredNotification) == 0
     assert count(dbsession, EcwidUpdate) == 0
@@ -38,7 +38,7 @@ def test_unknown_order_answers_ko(testapp):
     configure_store(testapp)
     _, fields = checkout(testapp)
     answer = gateway_answer({**fields, "vads_trans_id": "999999"})
-    assert notify(testapp, answer).text == "KO-Order not found.\n"
+    assert notify(testapp, answer).text == "KO-Unknown payment or invalid signature.\n"
 
 
 def test_malformed_requests_get_400_and_never_redirect(testapp):
@@ -67,7 +67,7 @@ def test_mode_site_amount_currency_mismatch_are_rejected_but_stored(testapp, dbs
         answer = gateway_answer(fields, overrides={name: value})
         assert notify(testapp, answer).text == body
     # Another shop ID signed with the same key: the attempt is not found for that shop.
-    assert notify(testapp, gateway_answer({**fields, "vads_site_id": "87654321"})).text == "KO-Order not found.\n"
+    assert notify(testapp, gateway_answer({**fields, "vads_site_id": "87654321"})).text == "KO-Unknown payment or invalid signature.\n"
     assert attempt(dbsession).status == "NEW"
     assert attempt(dbsession).attention is not None
     rejected = list(dbsession.scalars(select(StoredNotification)))
@@ -214,4 +214,4 @@ def test_sha1_shops(testapp, fake_ecwid, dbsession):
     _, fields = checkout(testapp)
     assert len(fields["signature"]) == 40
     assert notify(testapp, gateway_answer(fields, algo="SHA-1")).text.startswith("OK-Accepted")
-    assert notify(testapp, gateway_answer(fields)).text.startswith("KO-An error occurred")
+    assert notify(testapp, gateway_answer(fields)).text.startswith("KO-Unknown payment or invalid signature.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +22,7 @@ _SPACES = re.compile(r"\s+")
 _ORDER_ID = re.compile(r"[^A-Za-z0-9_-]")
 _PHONE = re.compile(r"[^0-9+]")
 _ZIP = re.compile(r"[^A-Za-z0-9 -]")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
 
 
 def clean_text(value: object, max_length: int) -> str:
@@ -50,7 +49,7 @@ def clean_zip(value: object) -> str:
 
 def clean_country(value: object) -> str:
     text = str(value or "").strip()
-    return text.upper() if _COUNTRY.match(text) else ""
+    return text.upper() if _COUNTRY.fullmatch(text) else ""
 
 
 def split_name(full_name: object) -> tuple[str, str]:
@@ -112,9 +111,8 @@ class OrderData:
 
 
 def contrib() -> str:
-    """``vads_contrib``: the module and versions, for the gateway's support."""
-    python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"Ecwid_Systempay_{__version__}/Python_{python}"[:128]
+    """``vads_contrib``: the module and its version, for the gateway's support (nothing about the platform)."""
+    return f"Ecwid_Systempay_{__version__}"[:128]
 
 
 def wants_frictionless(shop: ShopConfig, amount: Decimal) -> bool:

@@ -15,19 +15,21 @@ from urllib.parse import parse_qsl
 
 MAX_BODY_BYTES = 64 * 1024
 
+# Matched with ``fullmatch`` (a ``$`` would let a trailing newline through) and ASCII
+# digits only (``\d`` also matches other scripts' digits).
 _FORMATS = {
-    "vads_site_id": re.compile(r"^\d{8}$"),
-    "vads_ctx_mode": re.compile(r"^(TEST|PRODUCTION)$"),
-    "vads_trans_id": re.compile(r"^[A-Za-z0-9]{6}$"),
-    "vads_trans_date": re.compile(r"^\d{14}$"),
-    "vads_amount": re.compile(r"^\d{1,12}$"),
-    "vads_currency": re.compile(r"^\d{3}$"),
+    "vads_site_id": re.compile(r"[0-9]{8}"),
+    "vads_ctx_mode": re.compile(r"TEST|PRODUCTION"),
+    "vads_trans_id": re.compile(r"[A-Za-z0-9]{6}"),
+    "vads_trans_date": re.compile(r"[0-9]{14}"),
+    "vads_amount": re.compile(r"[0-9]{1,12}"),
+    "vads_currency": re.compile(r"[0-9]{3}"),
 }
 _OPTIONAL_FORMATS = {
-    "vads_trans_status": re.compile(r"^[A-Z_]{1,40}$"),
-    "vads_url_check_src": re.compile(r"^[A-Z_]{1,20}$"),
-    "vads_operation_type": re.compile(r"^[A-Z_]{1,20}$"),
-    "vads_trans_uuid": re.compile(r"^[A-Za-z0-9-]{1,64}$"),
+    "vads_trans_status": re.compile(r"[A-Z_]{1,40}"),
+    "vads_url_check_src": re.compile(r"[A-Z_]{1,20}"),
+    "vads_operation_type": re.compile(r"[A-Z_]{1,20}"),
+    "vads_trans_uuid": re.compile(r"[A-Za-z0-9-]{1,64}"),
 }
 #: The only gateway fields kept in ``notifications.fields``: what processing, the merchant's
 #: payment history and the test phase need. Everything else the gateway echoes is dropped:
@@ -52,7 +54,7 @@ STORED_FIELDS = frozenset(
     }
 )
 #: A masked card number as the gateway sends it: BIN (6 digits), masked middle, last 4 digits.
-_MASKED_CARD = re.compile(r"^(\d{6})[\dX*]{2,9}(\d{4})$")
+_MASKED_CARD = re.compile(r"([0-9]{6})[0-9X*]{2,9}([0-9]{4})")
 
 
 class MalformedNotification(ValueError):
@@ -115,8 +117,8 @@ class Notification:
 
     @property
     def is_ipn(self) -> bool:
-        """The gateway's server-to-server call carries ``vads_hash``; a browser return does not."""
-        return "vads_hash" in self.fields
+        """The gateway's server-to-server call carries ``vads_hash`` and ``vads_url_check_src``; a browser return neither."""
+        return bool(self.fields.get("vads_hash")) and bool(self.fields.get("vads_url_check_src"))
 
     def storable_fields(self) -> dict[str, str]:
         """What may be kept: :data:`STORED_FIELDS`, plus ``card_bin``/``card_last4`` from the masked number.
@@ -131,7 +133,7 @@ class Notification:
 
 def card_digits(masked_number: str) -> dict[str, str]:
     """``{"card_bin", "card_last4"}`` of a masked card number; empty if it has another shape."""
-    match = _MASKED_CARD.match(masked_number)
+    match = _MASKED_CARD.fullmatch(masked_number)
     return {"card_bin": match.group(1), "card_last4": match.group(2)} if match else {}
 
 
@@ -159,11 +161,11 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Notification:
         value = fields.get(name)
         if value is None:
             raise MalformedNotification(f"missing field {name}")
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             raise MalformedNotification(f"bad format for {name}")
     for name, pattern in _OPTIONAL_FORMATS.items():
         value = fields.get(name)
-        if value and not pattern.match(value):
+        if value and not pattern.fullmatch(value):
             raise MalformedNotification(f"bad format for {name}")
     try:
         datetime.strptime(fields["vads_trans_date"], "%Y%m%d%H%M%S")

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from .statuses import Outcome
 
+#: One answer for every refusal made before the signature is known good (unknown payment,
+#: wrong signature, no key for the payment's mode): it must not tell a prober which payments
+#: exist. The log says which case it was.
+UNVERIFIED = ("KO", "Unknown payment or invalid signature.")
+
 MESSAGES: dict[str, tuple[str, str]] = {
     Outcome.PAYMENT_OK: ("OK", "Accepted payment, order has been updated."),
     Outcome.PAYMENT_PENDING: ("OK", "Pending payment, order has been updated."),
@@ -18,8 +23,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     Outcome.CANCELLED: ("OK", "Payment cancelled, order has been updated."),
     Outcome.REFUNDED: ("OK", "Refund registered, order has been updated."),
     Outcome.ABANDONED_IGNORED: ("KO", "Payment abandoned, order already registered."),
-    "order_not_found": ("KO", "Order not found."),
-    "auth_fail": ("KO", "An error occurred while computing the signature."),
+    "order_not_found": UNVERIFIED,
+    "auth_fail": UNVERIFIED,
+    "not_configured": UNVERIFIED,
     "mode_mismatch": ("KO", "Context mode does not match the payment."),
     "site_mismatch": ("KO", "Shop ID does not match the payment."),
     "amount_error": ("KO", "Total paid is different from order amount."),
@@ -27,7 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "store_mismatch": ("KO", "Notification does not belong to this store."),
     "bad_request": ("KO", "Bad request received."),
     "too_large": ("KO", "Request too large."),
-    "not_configured": ("KO", "Shop is not configured for this mode."),
+    "not_a_notification": ("KO", "Not a notification (vads_hash and vads_url_check_src are required)."),
     "retry_later": ("KO", "Temporary error, please retry."),
 }
 

@@ -2,8 +2,9 @@
 
 Never redirects, POST only, no CSRF token (it is authenticated by its signature).
 Answers 200 with an ``OK-``/``KO-`` line for anything processed or deliberately
-ignored, 400 for a malformed request, 503 (so the gateway retries) when the
-database is down.
+ignored (one body for every refusal before the signature is known good), 400
+for a malformed request or one without ``vads_hash`` and ``vads_url_check_src``,
+503 (so the gateway retries) when the database is down.
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ def callback(request: Any) -> Response:
     except MalformedNotification as exc:
         log.warning("malformed notification refused: %s", exc)
         return text_response(ipn_body("bad_request"), 400)
+    if not note.is_ipn:
+        # Signed return data is not a notification: taking it here would make a broken
+        # notification URL look like a working one.
+        log.warning(
+            "request to the notification URL without vads_hash or vads_url_check_src refused (trans=%s/%s)",
+            note.site_id,
+            note.trans_id,
+        )
+        return text_response(ipn_body("not_a_notification"), 400)
 
     try:
         verified = verify_and_store(
