@@ -273,3 +273,13 @@ def test_unknown_pages_are_404(sp) -> None:
     testapp.get(BO + "/transactions/nope", status=404)
     testapp.get(PREFIX + "/vads-payment/session/nope", status=404)
     testapp.get(BO + "/keys?site_id=99999999", status=404)
+
+
+def test_shop_form_with_non_ascii_digits_is_not_a_500(sp) -> None:
+    testapp, platform = sp
+    before = platform.get_shop().capture_delay
+    shop_form = testapp.get(BO + "/").forms["shop-form"]
+    shop_form["capture_delay"] = "²"
+    page = shop_form.submit()
+    assert text_of(page, "action-result") == "Shop configuration saved."
+    assert platform.get_shop().capture_delay == before

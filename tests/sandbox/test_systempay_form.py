@@ -180,6 +180,8 @@ def test_trans_date_tolerance_is_error_04(sp) -> None:
         ({"vads_language": "xx"}, "12"),
         ({"vads_order_id": "A<B"}, "13"),
         ({"vads_url_return": "javascript:alert(1)"}, "28"),
+        ({"vads_url_return": "http://shop.test/return/abc\n"}, "28"),
+        ({"vads_payment_config": "MULTI:first=100;count=3;period=30\n"}, "07"),
         ({"vads_redirect_success_timeout": "301"}, "34"),
         ({"vads_page_action": "REFUND"}, "46"),
         ({"vads_action_mode": "SILENT"}, "47"),
@@ -225,3 +227,14 @@ def test_unknown_card_keeps_the_page_with_an_error(sp) -> None:
     form_["card_number"] = "4970100000000014"
     assert form_.submit().follow().html.find(id="card-error") is not None
     assert platform.transactions() == []
+
+
+def test_card_expiry_with_non_ascii_digits_is_not_a_500(sp) -> None:
+    testapp, platform = sp
+    form_ = post_form(testapp, form(platform)).forms["payment-form"]
+    form_["card_number"] = "4970100000000055"
+    form_["expiry_month"].force_value("²")
+    form_["expiry_year"].force_value("²⁰³⁰")
+    result = form_.submit().maybe_follow()
+    assert result.status_int == 200
+    assert platform.transactions()[0].fields()["vads_expiry_month"] == "12"

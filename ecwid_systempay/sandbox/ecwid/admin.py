@@ -74,7 +74,7 @@ def _choice(request: Any, name: str, cookie: str, allowed: list[str], default: s
 
 def _init_timeout(request: Any, default: str) -> int:
     value = request.GET.get("init_timeout", default)
-    return max(0, min(int(value), 600)) if str(value).isdigit() else 5
+    return max(0, min(int(value), 600)) if str(value).isascii() and str(value).isdigit() else 5
 
 
 def admin(request: Any) -> Response:

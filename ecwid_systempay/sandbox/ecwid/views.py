@@ -274,7 +274,7 @@ def switches(request: Any) -> Response:
         remaining = request.POST.get("remaining", "").strip()
         shop.set_switch(
             request.POST.get("mode", "normal"),
-            remaining=int(remaining) if remaining.isdigit() else None,
+            remaining=int(remaining) if remaining.isascii() and remaining.isdigit() else None,
             retry_after=int(request.POST.get("retry_after", "5") or 5),
             hang_seconds=float(request.POST.get("hang_seconds", "15") or 15),
         )

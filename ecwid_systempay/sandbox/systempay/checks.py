@@ -79,8 +79,8 @@ CARD_BRANDS = frozenset(
 _ANS = re.compile(r"^[^<>]*$")
 _URL = re.compile(r"^https?://[^\s<>\"]+$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
-_MULTI = re.compile(r"^MULTI:first=\d{1,12};count=\d{1,3};period=\d{1,3}$")
-_MULTI_EXT = re.compile(r"^MULTI_EXT:\d{8}=\d{1,12}(;\d{8}=\d{1,12})*$")
+_MULTI = re.compile(r"^MULTI:first=[0-9]{1,12};count=[0-9]{1,3};period=[0-9]{1,3}$")
+_MULTI_EXT = re.compile(r"^MULTI_EXT:[0-9]{8}=[0-9]{1,12}(;[0-9]{8}=[0-9]{1,12})*$")
 
 
 class FormError(Exception):
@@ -111,19 +111,19 @@ def _fmt(fields: Mapping[str, str], name: str, pattern: str, code: str, *, requi
 
 def _ans(fields: Mapping[str, str], name: str, max_length: int, code: str) -> None:
     value = fields.get(name, "")
-    if len(value) > max_length or not _ANS.match(value):
+    if len(value) > max_length or not _ANS.fullmatch(value):
         raise FormError(code, f"{name} has a bad format (ans..{max_length})")
 
 
 def _url(fields: Mapping[str, str], name: str, code: str) -> None:
     value = fields.get(name, "")
-    if value and (len(value) > 1024 or not _URL.match(value)):
+    if value and (len(value) > 1024 or not _URL.fullmatch(value)):
         raise FormError(code, f"{name} is not a valid URL")
 
 
 def parse_trans_date(value: str) -> datetime:
     """``YYYYMMDDHHMMSS`` (UTC) -> aware datetime, or :class:`FormError` 04."""
-    if not re.fullmatch(r"\d{14}", value or ""):
+    if not re.fullmatch(r"[0-9]{14}", value or ""):
         raise FormError("04", "vads_trans_date must be YYYYMMDDHHMMSS (n14)")
     try:
         return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
@@ -137,7 +137,7 @@ def check_header(fields: Mapping[str, str]) -> None:
         raise FormError("70", "no vads_* parameter received")
     if fields.get("vads_version") != "V2":
         raise FormError("01", "vads_version must be V2")
-    _fmt(fields, "vads_site_id", r"\d{8}", "02", required=True)
+    _fmt(fields, "vads_site_id", r"[0-9]{8}", "02", required=True)
     if fields.get("vads_ctx_mode") not in ("TEST", "PRODUCTION"):
         raise FormError("11", "vads_ctx_mode must be TEST or PRODUCTION")
 
@@ -147,7 +147,7 @@ def check_body(fields: Mapping[str, str], now: datetime) -> None:
     trans_id = fields.get("vads_trans_id", "")
     if not re.fullmatch(r"[A-Za-z0-9]{6}", trans_id):
         raise FormError("03", "vads_trans_id must be 6 alphanumeric characters")
-    if trans_id.isdigit() and int(trans_id) in RESERVED_TRANS_IDS:
+    if trans_id.isascii() and trans_id.isdigit() and int(trans_id) in RESERVED_TRANS_IDS:
         raise FormError("03", "vads_trans_id 900000-999999 is reserved for the platform")
     trans_date = parse_trans_date(fields.get("vads_trans_date", ""))
     if trans_date < now - PAST_TOLERANCE or trans_date > now + FUTURE_TOLERANCE:
@@ -155,14 +155,14 @@ def check_body(fields: Mapping[str, str], now: datetime) -> None:
             "04", "vads_trans_date must be the current UTC time (accepted: 30 min in the past to 1 h 30 in the future)"
         )
     _fmt(fields, "vads_validation_mode", r"[01]", "05")
-    _fmt(fields, "vads_capture_delay", r"\d{1,3}", "06")
+    _fmt(fields, "vads_capture_delay", r"[0-9]{1,3}", "06")
     config = fields.get("vads_payment_config", "")
-    if not (config == "SINGLE" or _MULTI.match(config) or _MULTI_EXT.match(config)):
+    if not (config == "SINGLE" or _MULTI.fullmatch(config) or _MULTI_EXT.fullmatch(config)):
         raise FormError("07", "vads_payment_config must be SINGLE, MULTI:... or MULTI_EXT:...")
     cards = fields.get("vads_payment_cards", "")
     if cards and not all(brand in CARD_BRANDS for brand in cards.split(";")):
         raise FormError("08", "vads_payment_cards lists an unknown card type")
-    _fmt(fields, "vads_amount", r"[1-9]\d{0,11}", "09", required=True)
+    _fmt(fields, "vads_amount", r"[1-9][0-9]{0,11}", "09", required=True)
     if fields.get("vads_currency", "") not in BY_NUMERIC:
         raise FormError("10", "vads_currency must be a supported ISO 4217 numeric code")
     language = fields.get("vads_language", "")
@@ -175,7 +175,7 @@ def check_body(fields: Mapping[str, str], now: datetime) -> None:
     for name in ("vads_order_info", "vads_order_info2", "vads_order_info3"):
         _ans(fields, name, 255, "14")
     email = fields.get("vads_cust_email", "")
-    if email and (len(email) > 150 or not _EMAIL.match(email)):
+    if email and (len(email) > 150 or not _EMAIL.fullmatch(email)):
         raise FormError("15", "vads_cust_email is not an e-mail address")
     _ans(fields, "vads_cust_id", 63, "16")
     for name in ("vads_cust_first_name", "vads_cust_last_name", "vads_cust_name"):
@@ -204,7 +204,7 @@ def check_body(fields: Mapping[str, str], now: datetime) -> None:
         ("vads_redirect_error_timeout", "vads_redirect_error_message", "36", "37"),
     ):
         timeout = fields.get(timeout_name, "")
-        if timeout and (not re.fullmatch(r"\d{1,3}", timeout) or int(timeout) > 300):
+        if timeout and (not re.fullmatch(r"[0-9]{1,3}", timeout) or int(timeout) > 300):
             raise FormError(t_code, f"{timeout_name} must be 0 to 300 seconds")
         _ans(fields, message_name, 255, m_code)
     if fields.get("vads_page_action") not in PAGE_ACTIONS:
@@ -216,7 +216,7 @@ def check_body(fields: Mapping[str, str], now: datetime) -> None:
     _fmt(fields, "vads_threeds_mpi", r"[0-6]", "50")
     _ans(fields, "vads_shop_name", 127, "72")
     for name, value in fields.items():
-        if name.startswith("vads_ext_info_") and not _ANS.match(value):
+        if name.startswith("vads_ext_info_") and not _ANS.fullmatch(value):
             raise FormError("91", f"{name} contains < or >")
-        if not _ANS.match(value):
+        if not _ANS.fullmatch(value):
             raise FormError("99", f"{name} contains < or >")

@@ -206,8 +206,8 @@ class SessionService:
                 else:
                     session.error = None
                     session.card = card
-                    session.expiry_month = str(int(expiry_month)) if expiry_month.isdigit() else "12"
-                    session.expiry_year = expiry_year if len(expiry_year) == 4 and expiry_year.isdigit() else str(
+                    session.expiry_month = str(int(expiry_month)) if expiry_month.isascii() and expiry_month.isdigit() else "12"
+                    session.expiry_year = expiry_year if len(expiry_year) == 4 and expiry_year.isascii() and expiry_year.isdigit() else str(
                         self.state.now().year + 3
                     )
                     session.plan = plan_3ds(

@@ -56,7 +56,7 @@ def bo_home(request: Request) -> Response:
             manager_email=request.POST.get("manager_email", ""),
             return_url=request.POST.get("return_url", "").strip() or None,
             validation_mode=validation if validation in ("0", "1") else None,
-            capture_delay=min(int(delay), 365) if delay.isdigit() else None,
+            capture_delay=min(int(delay), 365) if delay.isascii() and delay.isdigit() else None,
         )
         message = "Shop configuration saved."
     return _bo(request, "systempay_bo_home.pt", site_id, message=message)
