@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .meta import Base, UTCDateTime, utcnow
@@ -17,6 +17,12 @@ from .meta import Base, UTCDateTime, utcnow
 
 class StoredNotification(Base):
     __tablename__ = "notifications"
+    __table_args__ = (
+        # The settings page's diagnostics and test phase (services/diagnostics.py, services/test_phase.py):
+        # a store's last notification per mode, its last return used without notification.
+        Index("ix_notifications_store_kind_mode_received", "store_id", "kind", "ctx_mode", "received_at"),
+        Index("ix_notifications_store_kind_mode_processed", "store_id", "kind", "ctx_mode", "processed_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
