@@ -15,14 +15,30 @@ from pyramid.settings import asbool, aslist
 
 PREFIX = "ecwid_systempay."
 DEFAULT_BRAND = "systempay"
+#: name: (title, payment page URL, Merchant Back Office URL), spec section 10.
 BRAND_DEFAULTS = {
-    "systempay": ("Systempay", "https://paiement.systempay.fr/vads-payment/"),
-    "payzen": ("PayZen", "https://secure.payzen.eu/vads-payment/"),
-    "sogecommerce": ("Sogecommerce", "https://sogecommerce.societegenerale.eu/vads-payment/"),
-    "scellius": ("Scellius", "https://scelliuspaiement.labanquepostale.fr/vads-payment/"),
-    "clicandpay": ("Clic&Pay", "https://clicandpay.groupecdn.fr/vads-payment/"),
-    "osb": ("PayZen by OSB", "https://secure.osb.pf/vads-payment/"),
+    "systempay": ("Systempay", "https://paiement.systempay.fr/vads-payment/", "https://paiement.systempay.fr/vads-merchant/"),
+    "payzen": ("PayZen", "https://secure.payzen.eu/vads-payment/", "https://secure.payzen.eu/vads-merchant/"),
+    "sogecommerce": (
+        "Sogecommerce",
+        "https://sogecommerce.societegenerale.eu/vads-payment/",
+        "https://sogecommerce.societegenerale.eu/vads-merchant/",
+    ),
+    "scellius": (
+        "Scellius",
+        "https://scelliuspaiement.labanquepostale.fr/vads-payment/",
+        "https://scelliuspaiement.labanquepostale.fr/vads-merchant/",
+    ),
+    "clicandpay": ("Clic&Pay", "https://clicandpay.groupecdn.fr/vads-payment/", "https://clicandpay.groupecdn.fr/vads-merchant/"),
+    "osb": ("PayZen by OSB", "https://secure.osb.pf/vads-payment/", "https://secure.osb.pf/vads-merchant/"),
 }
+#: Our own wordmark of each brand (static/brands/<name>.svg); others get a neutral card.
+BRAND_LOGOS = frozenset(BRAND_DEFAULTS)
+
+
+def logo_asset(name: str) -> str:
+    """The asset spec of a brand's logo in the admin pages."""
+    return f"ecwid_systempay:static/brands/{name if name in BRAND_LOGOS else 'generic'}.svg"
 
 
 #: Ecwid's app JS SDK and admin CSS framework (what native app pages load).
@@ -54,7 +70,7 @@ def apply_environment(settings: MutableMapping[str, str], environ: Mapping[str, 
     }
     brands = aslist(environ.get(env_name(PREFIX + "brands"), settings.get(PREFIX + "brands", DEFAULT_BRAND)))
     for brand in brands:
-        for item in ("client_id", "client_secret", "payment_url", "title"):
+        for item in ("client_id", "client_secret", "payment_url", "back_office_url", "title"):
             known.add(f"{PREFIX}brand.{brand}.{item}")
     for name in known:
         value = environ.get(env_name(name))
@@ -71,6 +87,12 @@ class Brand:
     client_id: str
     client_secret: str
     payment_url: str
+    #: The Merchant Back Office (keys, notification rules, test table) the settings page links to.
+    back_office_url: str = ""
+
+    @property
+    def logo(self) -> str:
+        return logo_asset(self.name)
 
 
 @dataclass(frozen=True)
@@ -133,7 +155,7 @@ def parse_settings(settings: Mapping[str, str]) -> AppSettings:
     brands: dict[str, Brand] = {}
     for name in aslist(_get(settings, "brands", DEFAULT_BRAND) or DEFAULT_BRAND):
         name = name.lower()
-        default_title, default_url = BRAND_DEFAULTS.get(name, (name.title(), ""))
+        default_title, default_url, default_back_office = BRAND_DEFAULTS.get(name, (name.title(), "", ""))
         client_id = _get(settings, f"brand.{name}.client_id") or ""
         client_secret = _get(settings, f"brand.{name}.client_secret") or ""
         payment_url = _get(settings, f"brand.{name}.payment_url") or default_url
@@ -147,6 +169,7 @@ def parse_settings(settings: Mapping[str, str]) -> AppSettings:
             client_id=client_id,
             client_secret=client_secret,
             payment_url=payment_url,
+            back_office_url=_get(settings, f"brand.{name}.back_office_url") or default_back_office,
         )
     reuse_seconds = int(_get(settings, "checkout.reuse_seconds", "540") or 0)
     if not 0 <= reuse_seconds <= SESSION_SECONDS:

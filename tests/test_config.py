@@ -34,6 +34,39 @@ def test_environment_overrides_ini_values():
     assert parsed.allow_production is False
 
 
+def test_each_brand_has_its_back_office_and_logo():
+    from pathlib import Path
+
+    from pyramid.path import AssetResolver
+
+    parsed = parse_settings(
+        {
+            **BASE,
+            "ecwid_systempay.brands": "systempay payzen acme",
+            "ecwid_systempay.brand.payzen.client_secret": "0123456789abcdef0",
+            "ecwid_systempay.brand.acme.client_secret": "0123456789abcdef0",
+            "ecwid_systempay.brand.acme.payment_url": "https://pay.acme.example/vads-payment/",
+            "ecwid_systempay.brand.acme.back_office_url": "https://pay.acme.example/vads-merchant/",
+        }
+    )
+    assert parsed.brand("systempay").back_office_url == "https://paiement.systempay.fr/vads-merchant/"
+    assert parsed.brand("payzen").back_office_url == "https://secure.payzen.eu/vads-merchant/"
+    assert parsed.brand("acme").back_office_url == "https://pay.acme.example/vads-merchant/"
+    logos = {name: parsed.brand(name).logo for name in ("systempay", "payzen", "acme")}
+    assert logos == {
+        "systempay": "ecwid_systempay:static/brands/systempay.svg",
+        "payzen": "ecwid_systempay:static/brands/payzen.svg",
+        "acme": "ecwid_systempay:static/brands/generic.svg",
+    }
+    for asset in logos.values():
+        svg = Path(AssetResolver().resolve(asset).abspath()).read_text()
+        assert svg.startswith("<svg") and "<image" not in svg and "href" not in svg
+    environ = {"ECWID_SYSTEMPAY_BRAND_SYSTEMPAY_BACK_OFFICE_URL": "https://bo.example/vads-merchant/"}
+    settings = dict(BASE)
+    apply_environment(settings, environ)
+    assert parse_settings(settings).brand("systempay").back_office_url == "https://bo.example/vads-merchant/"
+
+
 def test_missing_secrets_are_configuration_errors():
     with pytest.raises(ConfigurationError, match="secret_keys"):
         parse_settings({**BASE, "ecwid_systempay.secret_keys": ""})
