@@ -18,6 +18,14 @@ def hidden_fields(html: str) -> dict[str, str]:
     return fields
 
 
+def field_error(html: str, field: str) -> str | None:
+    """The error shown under a settings field (its ``fieldset``), or None."""
+    match = re.search(rf'<div[^>]*data-field="{field}">(.*?)(?=<div[^>]*data-field=|</form>)', html, re.S)
+    assert match is not None, field
+    error = re.search(r'class="field__error"[^>]*>([^<]+)<', match.group(1))
+    return unescape(error.group(1)) if error else None
+
+
 def open_settings(testapp: webtest.TestApp, *, store_id: int = STORE_ID, lang: str = "en", brand: str = "systempay", **kw: Any) -> webtest.TestResponse:
     from .support import CLIENT_SECRET
 
@@ -58,6 +66,22 @@ def notify(testapp: webtest.TestApp, fields: dict[str, str], *, brand: str = "sy
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         status=status,
     )
+
+
+def masked_card(number: str) -> str:
+    """A card number as the gateway sends it: BIN, ``X`` for the middle digits, last four."""
+    return number[:6] + "X" * (len(number) - 10) + number[-4:]
+
+
+def pay_with_card(
+    testapp: webtest.TestApp, card: str = "4970100000000014", status: str = "AUTHORISED", *, n: int = 0, **answer: Any
+) -> dict[str, str]:
+    """A checkout and the gateway's notification of its result, paid with ``card``; the form's fields."""
+    from .support import gateway_answer
+
+    _, fields = checkout(testapp, reference=f"transaction_{card}_{status}_{n}")
+    notify(testapp, gateway_answer(fields, status=status, overrides={"vads_card_number": masked_card(card)}, **answer))
+    return fields
 
 
 __all__ = ["KEY_PROD"]

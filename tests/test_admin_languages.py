@@ -9,17 +9,12 @@ import threading
 import pytest
 import webtest
 
-from .flows import open_settings
+from .flows import field_error, open_settings
 
 FRENCH = ("Paramètres du module de paiement", "Identifiant boutique", "Délai avant remise en banque", "URL de notification", "Mode actuel", "Aucune clé enregistrée", "Mettre à jour", "allemand", "Configuration Back Office", "Ce déploiement n'accepte que le mode TEST.", "« fin du paiement »")
 ENGLISH = ("Payment module settings", "Shop ID", "Capture delay", "Notification URL", "Current mode", "No key saved", "Update", "German", "Back Office configuration", "This deployment only accepts TEST mode.", "“end of payment”")
 
 
-def field_error(html: str, field: str) -> str | None:
-    match = re.search(rf'name="{field}".*?</div>', html, re.S)
-    assert match is not None
-    error = re.search(r'class="invalid-feedback"[^>]*>([^<]+)<', match.group(0))
-    return error.group(1) if error else None
 
 
 @pytest.mark.parametrize(("lang", "texts", "absent"), [("fr", FRENCH, ENGLISH), ("fr_FR", FRENCH, ENGLISH), ("en", ENGLISH, FRENCH), ("de", ENGLISH, FRENCH)])

@@ -17,23 +17,15 @@ from ecwid_systempay.models.meta import utcnow
 from ecwid_systempay.services.diagnostics import notification_diagnostics
 from ecwid_systempay.services.test_phase import scenario_progress
 
-from .flows import checkout, configure_store, notify
+from .flows import checkout, configure_store, masked_card as masked, notify, pay_with_card
 from .support import KEY_PROD, SITE_ID, gateway_answer
 from .test_return import clean_url, come_back, later
 
 RECONCILE = 2 * 3600  # the default reconcile_after_seconds
 
 
-def masked(card: str) -> str:
-    return card[:6] + "X" * (len(card) - 10) + card[-4:]
-
-
 def pay(testapp, card: str = "4970100000000014", status: str = "AUTHORISED", *, key: str | None = None, **kw):
-    """A checkout and its notification, paid with ``card``."""
-    _, fields = checkout(testapp, reference=f"transaction_{card}_{status}_{kw.pop('n', 0)}")
-    extra = {"key": key} if key else {}
-    notify(testapp, gateway_answer(fields, status=status, overrides={"vads_card_number": masked(card)}, **extra, **kw))
-    return fields
+    return pay_with_card(testapp, card, status, **({"key": key} if key else {}), **kw)
 
 
 def diagnostics(app, now=None):

@@ -91,7 +91,7 @@ def test_no_notification_yet_shows_a_confirming_page_then_completes_from_the_sto
     [stored] = dbsession.scalars(select(StoredNotification))
     assert stored.outcome == "payment_ok"
     settings_page = testapp.get("/settings", {"payload": settings_payload()})
-    assert 'id="ipn-warning"' in settings_page.text
+    assert 'id="notification-warning-TEST"' in settings_page.text
 
 
 def test_get_return_with_data_still_works_but_is_never_echoed(testapp, app, fake_ecwid, dbsession):

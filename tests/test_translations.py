@@ -118,4 +118,10 @@ def test_a_built_wheel_carries_the_compiled_catalogs(tmp_path):
         for domain, lang in TRANSLATED:
             assert f"ecwid_systempay/locale/{lang}/LC_MESSAGES/{domain}.mo" in names
         german = gettext.GNUTranslations(archive.open(f"ecwid_systempay/locale/de/LC_MESSAGES/{BUYER_DOMAIN}.mo"))
+        # Every template and static file the pages use (Deform overrides, brand logos) is installed too.
+        package = ROOT / "ecwid_systempay"
+        for folder in ("templates", "static", "sandbox/templates", "sandbox/static"):
+            for path in (package / folder).rglob("*"):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    assert path.relative_to(ROOT).as_posix() in names, path
     assert german.gettext("Your payment was refused.") == "Ihre Zahlung wurde abgelehnt."

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pyramid.renderers import render_to_response
 from sqlalchemy.exc import OperationalError
 
 from ..i18n import ADMIN_DOMAIN, DOMAIN_LANGUAGES
 from ..i18n import admin_message as _
-from ..i18n.locale import accepted_language, use_locale
+from ..i18n.locale import accepted_language
 from .pages import accept_language, buyer_page
 
 log = logging.getLogger(__name__)
@@ -25,21 +24,14 @@ FORBIDDEN_TEXT = _("This settings page has expired or does not belong to this st
 
 
 def forbidden(exc: Any, request: Any) -> Any:
-    """403: a settings post without a valid store-bound token (expired, forged or another store's)."""
-    localizer = use_locale(request, accepted_language(request, DOMAIN_LANGUAGES[ADMIN_DOMAIN]))
-    response = render_to_response(
-        "ecwid_systempay:templates/message.pt",
-        {
-            "lang": localizer.locale_name,
-            "title": localizer.translate(FORBIDDEN_TITLE),
-            "text": localizer.translate(FORBIDDEN_TEXT),
-            "back_url": None,
-            "back_label": "",
-        },
-        request=request,
-    )
-    response.status = 403
-    return response
+    """403: a settings post without a valid store-bound token (expired, forged or another store's).
+
+    Answered inside the admin's iframe: the page uses the admin layout and may be framed.
+    """
+    from .settings import admin_message_page
+
+    lang = accepted_language(request, DOMAIN_LANGUAGES[ADMIN_DOMAIN])
+    return admin_message_page(request, lang, FORBIDDEN_TITLE, FORBIDDEN_TEXT, status=403)
 
 
 def database_down(exc: Any, request: Any) -> Any:

@@ -16,6 +16,7 @@ Deform's messages ("Required", "There was a problem with your submission") follo
 from __future__ import annotations
 
 import logging
+from functools import partial
 from importlib.resources import files
 from typing import Any
 
@@ -24,15 +25,16 @@ import deform
 from pyramid.interfaces import ILocalizer
 from pyramid.renderers import render_to_response
 
+from ..config import Brand
+from ..forms.sections import layout
 from ..forms.settings import NOTIFICATION_HELP, admin_lang, appstruct_from_store, make_form, settings_schema
 from ..i18n import ADMIN_DOMAIN, DOMAIN_LANGUAGES
 from ..i18n import admin_message as _
 from ..i18n.locale import use_locale
-from ..models.meta import utcnow
 from ..resources import MANAGE, StoreResource
 from ..security import TOKEN_FIELD, issue_settings_token
-from ..services.reconcile import unnotified_attempts
 from ..services.stores import apply_settings
+from .settings_facts import settings_facts
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,8 @@ def deform_renderers(registry: Any) -> dict[str, deform.ZPTRendererFactory]:
     The localizers are the ones built at start-up (``i18n.locale.prepare_localizers``),
     looked up when a term is translated: nothing of one request is kept for another.
     """
-    search_path = (str(files("deform") / "templates"),)
+    # Our templates for the widgets the form uses (the admin CSS framework's classes) first.
+    search_path = (str(files("ecwid_systempay") / "templates" / "deform"), str(files("deform") / "templates"))
 
     def renderer(lang: str) -> deform.ZPTRendererFactory:
         def translate(term: Any) -> str:
@@ -65,23 +68,39 @@ def notification_url(request: Any, brand: str) -> str:
     return request.app_settings.url(f"callback?app-name={brand}")
 
 
-def message_page(request: Any, lang: str, key: str, *, status: int) -> Any:
-    """A one-message page of the settings iframe, in the admin's language."""
+def request_brand(request: Any) -> Brand | None:
+    """The brand named by the request's ``app-name`` (the default one without), None if unknown."""
+    try:
+        return request.app_settings.brand(request.GET.get("app-name"))
+    except KeyError:
+        return None
+
+
+def admin_message_page(
+    request: Any, lang: str, title: Any, text: Any, *, status: int, brand: Brand | None = None, level: str = "error"
+) -> Any:
+    """A one-message page of the admin iframe (the shared admin layout), in the admin's language."""
     localizer = use_locale(request, admin_lang(lang))
     request.frameable = True
     response = render_to_response(
-        "ecwid_systempay:templates/message.pt",
+        "ecwid_systempay:templates/admin_message.pt",
         {
             "lang": localizer.locale_name,
-            "title": localizer.translate(TITLE),
-            "text": localizer.translate(MESSAGES[key]),
-            "back_url": None,
-            "back_label": "",
+            "title": localizer.translate(title),
+            "text": localizer.translate(text),
+            "brand": brand or request_brand(request),
+            "level": level,
         },
         request=request,
     )
     response.status = status
     return response
+
+
+def message_page(request: Any, lang: str, key: str, *, status: int, brand: Brand | None = None) -> Any:
+    """A one-message page of the settings iframe, in the admin's language."""
+    level = "warning" if key == "unavailable" else "error"
+    return admin_message_page(request, lang, TITLE, MESSAGES[key], status=status, brand=brand, level=level)
 
 
 def render_page(
@@ -93,9 +112,6 @@ def render_page(
     appstruct = appstruct_from_store(store)
     appstruct[TOKEN_FIELD] = form.settings_token
     html = rendered if rendered is not None else form.render(appstruct)
-    pending = unnotified_attempts(
-        request.dbsession, utcnow(), request.app_settings.reconcile_after_seconds, store_id=store.id, limit=20
-    )
     response = render_to_response(
         "ecwid_systempay:templates/settings.pt",
         {
@@ -108,7 +124,7 @@ def render_page(
             "notification_url": notification_url(request, store.brand),
             "notification_help": NOTIFICATION_HELP,
             "allow_production": request.app_settings.allow_production,
-            "unnotified": pending,
+            **settings_facts(request, store),
         },
         request=request,
     )
@@ -127,7 +143,9 @@ def build_form(request: Any, store: Any, lang: str) -> deform.Form:
     token = issue_settings_token(request, store.brand, store.ecwid_store_id, admin_lang(lang))
     action = request.resource_url(request.root, "stores", str(store.ecwid_store_id), "settings", query={"app-name": store.brand})
     renderer = request.registry["deform_renderers"][admin_lang(lang)]
-    return make_form(schema, action, token, renderer=renderer)
+    form = make_form(schema, action, token, renderer=renderer)
+    form.layout = partial(layout, form)  # the seed's sections (templates/deform/form.pt)
+    return form
 
 
 def save_settings(context: StoreResource, request: Any) -> Any:

@@ -53,11 +53,11 @@ def open_settings(request: Any, brand: Brand, payload: AdminPayload) -> Any:
     prover: TokenProver = request.registry["token_prover"]
     proof = prover.prove(brand.name, payload.store_id, payload.access_token)
     if proof is Proof.UNAVAILABLE:
-        response = message_page(request, lang, "unavailable", status=503)
+        response = message_page(request, lang, "unavailable", status=503, brand=brand)
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
         return response
     if not proof.ok:
-        return message_page(request, lang, "refused", status=403)
+        return message_page(request, lang, "refused", status=403, brand=brand)
     store = get_or_create_store(request.dbsession, brand.name, payload.store_id, request.app_settings.default_language)
     store.admin_lang = lang
     prover.remember(store, payload.access_token, proof)
@@ -71,7 +71,7 @@ def shell_page(request: Any, brand: Brand) -> Any:
     action = request.resource_url(request.root, "settings", query={"app-name": brand.name})
     return render_to_response(
         "ecwid_systempay:templates/settings_shell.pt",
-        {"lang": lang, "title": TITLE, "action": action, "field": FRAGMENT_FIELD},
+        {"lang": lang, "title": TITLE, "action": action, "field": FRAGMENT_FIELD, "brand": brand},
         request=request,
     )
 

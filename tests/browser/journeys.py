@@ -35,7 +35,7 @@ def configure_module(page: Any, sandbox_url: str, *, site_id: str = SITE_ID, key
         else:
             element.fill(value)
     frame.locator("button[name=save]").click()
-    frame.locator("#flash.ok").wait_for()
+    frame.locator("#flash.inline-alert--success").wait_for()
     return frame
 
 

@@ -25,7 +25,7 @@ def test_merchant_configures_the_module_in_the_admin_iframe(stack, page):
     frame.locator("input[name=site_id]").fill("1234")
     frame.locator("input[name=key_test]").fill(platform(sandbox).keys()["key_test"])
     frame.locator("button[name=save]").click()
-    error = frame.locator(".invalid-feedback").first
+    error = frame.locator(".field__error").first
     error.wait_for()
     assert error.inner_text() == "The shop ID has exactly 8 digits."
     shot(page, "01-settings-validation-error")
@@ -33,7 +33,7 @@ def test_merchant_configures_the_module_in_the_admin_iframe(stack, page):
     frame.locator("input[name=key_test]").fill(platform(sandbox).keys()["key_test"])
     frame.locator("select[name=default_language]").select_option("en")
     frame.locator("button[name=save]").click()
-    frame.locator("#flash.ok").wait_for()
+    frame.locator("#flash.inline-alert--success").wait_for()
     page.reload()
     frame = page.frame_locator("#settings-frame")
     assert frame.locator("input[name=site_id]").input_value() == SITE_ID
@@ -84,7 +84,7 @@ def test_without_notification_the_posted_return_completes_the_payment(stack, pag
     assert transaction.calls == []  # no notification was sent
     assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id) == "PAID"
-    open_admin(page, sandbox.url).locator("#ipn-warning").wait_for()
+    open_admin(page, sandbox.url).locator("#notification-warning-TEST").wait_for()
 
 
 def test_buyer_with_a_refused_card_lands_on_checkout_with_the_message(stack, page, visited):

@@ -25,12 +25,12 @@ def test_the_shell_posts_the_fragment_and_the_form_opens_and_saves(stack, page):
     page.goto(settings_url(module, "ok", "#" + fragment(shop.store_id, shop.token, "fr")))
     page.locator("input[name=site_id]").wait_for()
     assert "#" not in page.url  # the token left the address bar and history
-    assert page.locator("h1").inner_text().startswith("Paramètres du module de paiement")
+    assert "Paramètres du module de paiement" in page.locator("#settings-header").inner_text()
     page.locator("input[name=site_id]").fill(SITE_ID)
     page.locator("input[name=key_test]").fill(key_test)
     page.locator("button[name=save]").click()
-    page.locator("#flash.ok").wait_for()
-    assert page.locator("#flash.ok").inner_text() == "Paramètres enregistrés."
+    page.locator("#flash.inline-alert--success").wait_for()
+    assert page.locator("#flash.inline-alert--success").inner_text() == "Paramètres enregistrés."
     shot(page, "settings-default-user-auth")
 
 
