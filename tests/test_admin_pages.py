@@ -1,8 +1,10 @@
 """Every page the module answers inside the store admin's iframe is a native app page.
 
-It loads the app JS SDK and the admin CSS framework of the INI, calls ``EcwidApp.init``
-with the brand's client id (``static/admin.js``), may be framed by the admin, and never
-names the platform of the admin ("Ecwid", "Lightspeed": partners' white-label admins).
+Each of them (settings in both user-auth modes, saved, with errors, with the notification
+warning and the test phase; the fragment shell; the 400/403/503 pages; the payment history)
+loads the app JS SDK and the admin CSS framework of the INI, calls ``EcwidApp.init`` with
+the brand's client id (``static/admin.js``), may be framed by the admin, and never names
+the platform of the admin ("Ecwid", "Lightspeed": partners' white-label admins).
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ def admin_pages(testapp, app, fake_ecwid):
     yield "expired", testapp.post("/stores/1003/settings?app-name=systempay", {"settings_token": "forged"}, status=403), "systempay"
     fragment = testapp.post("/settings?app-name=systempay", {"payload_hex": settings_fragment(lang="fr")})
     yield "from-fragment", fragment, "systempay"
+    history = fragment.forms["open-history"].submit()
+    assert history.html.find(id="history") is not None
+    yield "history", history, "systempay"
 
 
 def test_every_admin_page_loads_the_sdk_calls_init_uses_the_framework_and_never_names_the_platform(testapp, app, fake_ecwid):
@@ -81,7 +86,7 @@ def test_every_admin_page_loads_the_sdk_calls_init_uses_the_framework_and_never_
             assert_native_app_page(page, client_id)
         except AssertionError as error:
             raise AssertionError(f"{name}: {error}") from error
-    assert len(names) == 15
+    assert len(names) == 16
 
 
 def test_admin_js_calls_init_with_the_brands_client_id_and_autoheight():

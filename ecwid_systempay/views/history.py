@@ -88,6 +88,7 @@ def render_history(
         "ecwid_systempay:templates/history.pt",
         {
             "lang": lang,
+            "brand": request.app_settings.brand(store.brand),
             "title": texts.TITLE,
             "history": history,
             "flash": flash,
