@@ -23,7 +23,7 @@ def field_error(html: str, field: str) -> str | None:
     match = re.search(rf'<div[^>]*data-field="{field}">(.*?)(?=<div[^>]*data-field=|</form>)', html, re.S)
     assert match is not None, field
     error = re.search(r'class="field__error"[^>]*>([^<]+)<', match.group(1))
-    return unescape(error.group(1)) if error else None
+    return unescape(error.group(1)).strip() if error else None
 
 
 def open_settings(testapp: webtest.TestApp, *, store_id: int = STORE_ID, lang: str = "en", brand: str = "systempay", **kw: Any) -> webtest.TestResponse:

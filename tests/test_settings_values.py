@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -10,14 +9,7 @@ from sqlalchemy import select
 
 from ecwid_systempay.models import Store
 
-from .flows import open_settings
-
-
-def field_error(html: str, field: str) -> str | None:
-    match = re.search(rf'name="{field}".*?</div>', html, re.S)
-    assert match is not None, field
-    error = re.search(r'class="invalid-feedback"[^>]*>([^<]+)<', match.group(0))
-    return error.group(1).strip() if error else None
+from .flows import field_error, open_settings
 
 
 def submit(testapp, lang: str = "en", **values: str):
