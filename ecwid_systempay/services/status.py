@@ -189,7 +189,9 @@ def build_report(
                 func.min(EcwidUpdate.created_at),
             )
             .where(EcwidUpdate.state.in_([UpdateState.PENDING.value, UpdateState.IN_PROGRESS.value, UpdateState.DEAD.value]))
-            .group_by(EcwidUpdate.store_id, EcwidUpdate.state),
+            # State first: the few unfinished and dead jobs are found on ix_ecwid_updates_due (grouped
+            # by store first, SQLite walked the whole table in store order: 2.7 s at 1,000,000 jobs).
+            .group_by(EcwidUpdate.state, EcwidUpdate.store_id),
         )
     ).all()
     unnotified = unnotified_counts(session, now, reconcile_after_seconds, store_ids=store_ids)
