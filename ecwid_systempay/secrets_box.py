@@ -7,7 +7,8 @@ new key can be added first, rows rotated, and the old key retired afterwards.
 from __future__ import annotations
 
 import json
-from typing import Any
+import time
+from typing import Any, Callable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -19,6 +20,8 @@ class SecretBox:
         if not keys:
             raise ValueError("at least one Fernet key is required")
         self._fernet = MultiFernet([Fernet(k.encode("ascii")) for k in keys])
+        #: Time of sealed tokens (seconds since the epoch); tests move it.
+        self.clock: Callable[[], float] = time.time
 
     def encrypt(self, plaintext: str | None) -> str | None:
         if plaintext is None or plaintext == "":
@@ -36,18 +39,26 @@ class SecretBox:
             return token
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
 
-    def seal(self, data: dict[str, Any]) -> str:
-        """Authenticated, timestamped token for short-lived data (settings form token)."""
-        return self._fernet.encrypt(json.dumps(data, sort_keys=True).encode("utf-8")).decode("ascii")
+    def seal(self, data: dict[str, Any], issued_at: int | None = None) -> str:
+        """Authenticated, timestamped token for short-lived data (settings form token).
+
+        ``issued_at`` dates it like an earlier token (a token renewed keeps its first expiry).
+        """
+        when = int(self.clock()) if issued_at is None else int(issued_at)
+        return self._fernet.encrypt_at_time(json.dumps(data, sort_keys=True).encode("utf-8"), when).decode("ascii")
 
     def unseal(self, token: str, max_age: int) -> dict[str, Any] | None:
         """Data of a :meth:`seal` token younger than ``max_age`` seconds, else None."""
         try:
-            raw = self._fernet.decrypt(token.encode("ascii"), ttl=max_age)
+            raw = self._fernet.decrypt_at_time(token.encode("ascii"), max_age, int(self.clock()))
             data = json.loads(raw)
         except (InvalidToken, ValueError, UnicodeError):
             return None
         return data if isinstance(data, dict) else None
+
+    def issued_at(self, token: str) -> int:
+        """When a (valid) sealed token was issued."""
+        return self._fernet.extract_timestamp(token.encode("ascii"))
 
 
 def generate_key() -> str:

@@ -23,20 +23,28 @@ PURPOSE = "settings"
 FORM_MAX_BYTES = 64 * 1024
 
 
-def issue_settings_token(request: Any, brand: str, ecwid_store_id: int, lang: str | None = None) -> str:
-    """A token for this store's form; ``lang`` keeps the language of the page that was opened."""
+def issue_settings_token(
+    request: Any, brand: str, ecwid_store_id: int, lang: str | None = None, issued_at: int | None = None
+) -> str:
+    """A token for this store's form; ``lang`` keeps the language of the page that was opened.
+
+    A token re-issued with a saved (or refused) form passes the first token's ``issued_at``:
+    re-saving never extends the session opened from Ecwid's payload.
+    """
     data: dict[str, Any] = {"p": PURPOSE, "b": brand, "s": int(ecwid_store_id)}
     if lang:
         data["l"] = lang
-    return request.secret_box.seal(data)
+    return request.secret_box.seal(data, issued_at=issued_at)
 
 
 def read_settings_token(request: Any, token: str | None) -> dict[str, Any] | None:
+    """The token's data, with ``iat`` (when the page was first opened), or None."""
     if not token or len(token) > 2048:
         return None
     data = request.secret_box.unseal(token, request.app_settings.settings_token_max_age)
     if not data or data.get("p") != PURPOSE:
         return None
+    data["iat"] = request.secret_box.issued_at(token)
     return data
 
 

@@ -17,7 +17,7 @@ def test_legacy_cbc_data_is_accepted(testapp):
     page, fields = checkout(testapp, legacy=True)
     assert fields["vads_amount"] == "1230"
     assert '<button type="submit" class="button">Continuer vers le paiement</button>' in page.text
-    assert 'document.getElementById("payment-form").submit()' in page.text
+    assert 'data-autosubmit=""' in page.text and 'src="http://localhost/static/autosubmit.js"' in page.text
 
 
 def test_each_order_gets_its_own_attempt_and_trans_id(testapp, dbsession):

@@ -22,7 +22,7 @@ def test_without_payload_the_page_is_a_shell_that_posts_the_fragment_back(testap
     assert list(form.fields) == ["payload_hex"]
     assert re.search(r'<script src="http://localhost/static/settings-shell\.js"></script>', shell.text)
     assert "<script>" not in shell.text  # no inline script (Content-Security-Policy)
-    assert shell.headers["Content-Security-Policy"].startswith("frame-ancestors https://my.ecwid.com")
+    assert shell.headers["Content-Security-Policy"].endswith("; frame-ancestors https://my.ecwid.com")
     assert "settings_token" not in shell.text
     assert testapp.get("/static/settings-shell.js").text.count("location.hash") == 1
 

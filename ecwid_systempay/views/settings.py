@@ -133,14 +133,15 @@ def render_page(
     return response
 
 
-def build_form(request: Any, store: Any, lang: str) -> deform.Form:
+def build_form(request: Any, store: Any, lang: str, issued_at: int | None = None) -> deform.Form:
+    """The form with a fresh settings token, or one dated ``issued_at`` (the first token's)."""
     schema = settings_schema(
         allow_production=request.app_settings.allow_production,
         has_key_test=bool(store.key_test_enc),
         has_key_prod=bool(store.key_prod_enc),
     )
     schema.add(colander.SchemaNode(colander.String(), name=TOKEN_FIELD, widget=deform.widget.HiddenWidget(), missing=""))
-    token = issue_settings_token(request, store.brand, store.ecwid_store_id, admin_lang(lang))
+    token = issue_settings_token(request, store.brand, store.ecwid_store_id, admin_lang(lang), issued_at)
     action = request.resource_url(request.root, "stores", str(store.ecwid_store_id), "settings", query={"app-name": store.brand})
     renderer = request.registry["deform_renderers"][admin_lang(lang)]
     form = make_form(schema, action, token, renderer=renderer)
@@ -152,16 +153,18 @@ def save_settings(context: StoreResource, request: Any) -> Any:
     """POST: validate and save; errors are shown next to their fields."""
     store = context.store
     # The language of the page this admin opened (another admin of the store may use another one).
-    lang = admin_lang((request.identity or {}).get("l") or store.admin_lang)
+    identity = request.identity or {}
+    lang = admin_lang(identity.get("l") or store.admin_lang)
     use_locale(request, lang)
-    form = build_form(request, store, lang)
+    issued_at = identity.get("iat")
+    form = build_form(request, store, lang, issued_at)
     try:
         values = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         return render_page(request, store, form, lang, rendered=failure.render(), status="errors")
     apply_settings(store, values, request.secret_box)
     log.info("settings saved for store %s (%s, mode %s)", store.ecwid_store_id, store.brand, store.ctx_mode)
-    return render_page(request, store, build_form(request, store, lang), lang, status="saved")
+    return render_page(request, store, build_form(request, store, lang, issued_at), lang, status="saved")
 
 
 def includeme(config: Any) -> None:
