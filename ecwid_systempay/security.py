@@ -26,14 +26,19 @@ FORM_MAX_BYTES = 64 * 1024
 def issue_settings_token(
     request: Any, brand: str, ecwid_store_id: int, lang: str | None = None, issued_at: int | None = None
 ) -> str:
-    """A token for this store's form; ``lang`` keeps the language of the page that was opened.
+    """A token for this store's pages; ``lang`` keeps the language of the page that was opened.
 
-    A token re-issued with a saved (or refused) form passes the first token's ``issued_at``:
-    re-saving never extends the session opened from Ecwid's payload.
+    A token issued while answering a request that carried one (a save, a refused form,
+    the history pages) is dated like that first token: going on never extends the
+    session opened from Ecwid's payload. ``issued_at`` forces a date.
     """
     data: dict[str, Any] = {"p": PURPOSE, "b": brand, "s": int(ecwid_store_id)}
     if lang:
         data["l"] = lang
+    if issued_at is None:
+        identity = request.identity
+        if identity and identity.get("b") == brand and identity.get("s") == int(ecwid_store_id):
+            issued_at = identity.get("iat")
     return request.secret_box.seal(data, issued_at=issued_at)
 
 

@@ -32,6 +32,7 @@ def module_pages(testapp):
     return {
         "settings": open_settings(testapp),
         "settings saved": open_settings(testapp).forms["settings"].submit("save"),
+        "settings history": open_settings(testapp).forms["open-history"].submit(),
         "settings errors": testapp.post("/settings?app-name=systempay", {"payload_hex": "zz"}, status=400),
         "fragment shell": testapp.get("/settings"),
         "fragment form": testapp.post("/settings?app-name=systempay", {"payload_hex": settings_fragment()}),
