@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy.orm import Session
 
 from ..config import AppSettings, Brand
@@ -70,7 +71,15 @@ class AlreadyPaid:
 
 def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
     """Whether ``token`` is the store's saved Ecwid token (constant-time compare)."""
-    saved = box.decrypt(store.ecwid_token_enc) if store is not None else None
+    try:
+        saved = box.decrypt(store.ecwid_token_enc) if store is not None else None
+    except (InvalidToken, ValueError):  # saved with a key secret_keys no longer has
+        log.error(
+            "store %s:%s: its saved Ecwid token cannot be decrypted with the configured secret_keys",
+            store.brand,
+            store.ecwid_store_id,
+        )
+        return False
     if not saved:
         return False
     return hmac.compare_digest(saved.encode("utf-8"), token.encode("utf-8"))

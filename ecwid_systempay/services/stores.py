@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
+
+from cryptography.fernet import InvalidToken
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +15,9 @@ from ..models import Store
 from ..protocol.form import ShopConfig
 from ..protocol.languages import LANGUAGES
 from ..secrets_box import SecretBox
+
+
+log = logging.getLogger(__name__)
 
 
 class StoreNotConfigured(Exception):
@@ -42,7 +48,7 @@ def shop_config(
         raise StoreNotConfigured("no shop id")
     if store.ctx_mode == "PRODUCTION" and not allow_production:
         raise StoreNotConfigured("production mode disabled in this deployment")
-    key = box.decrypt(store.key_enc_for(store.ctx_mode))
+    key = readable_key(store, box, store.ctx_mode)
     if not key:
         raise StoreNotConfigured(f"no {store.ctx_mode} key")
     return ShopConfig(
@@ -65,11 +71,33 @@ def shop_config(
     )
 
 
+def readable_key(store: Store, box: SecretBox, mode: str) -> str | None:
+    """The store's ``mode`` key, or None when none is saved or the configured secret_keys cannot read it
+    (logged as an error naming the store: the merchant must enter it again in the settings)."""
+    try:
+        return box.decrypt(store.key_enc_for(mode))
+    except (InvalidToken, ValueError):
+        log.error(
+            "store %s:%s: its saved %s key cannot be decrypted with the configured secret_keys "
+            "(wrong or retired key?); the merchant must enter it again in the settings",
+            store.brand,
+            store.ecwid_store_id,
+            mode,
+        )
+        return None
+
+
 def key_for_mode(store: Store, box: SecretBox, mode: str, *, allow_production: bool) -> str | None:
     """The key that signs ``mode`` messages for this store (None if unusable)."""
     if mode == "PRODUCTION" and not allow_production:
         return None
-    return box.decrypt(store.key_enc_for(mode))
+    try:
+        return box.decrypt(store.key_enc_for(mode))
+    except (InvalidToken, ValueError):
+        # Not "no key": the notification is answered as an error, so the gateway retries once
+        # the operator has put the right secret_keys back.
+        log.error("store %s:%s: its saved %s key cannot be decrypted with the configured secret_keys", store.brand, store.ecwid_store_id, mode)
+        raise
 
 
 def apply_settings(store: Store, values: dict[str, Any], box: SecretBox) -> None:

@@ -33,6 +33,7 @@ from ..i18n import admin_message as _
 from ..i18n.locale import use_locale
 from ..resources import MANAGE, StoreResource
 from ..security import TOKEN_FIELD, issue_settings_token
+from ..services.secret_health import SecretState, secret_state
 from ..services.stores import apply_settings
 from .settings_facts import settings_facts
 
@@ -112,6 +113,7 @@ def render_page(
     appstruct = appstruct_from_store(store)
     appstruct[TOKEN_FIELD] = form.settings_token
     html = rendered if rendered is not None else form.render(appstruct)
+    keys = key_states(request, store)
     response = render_to_response(
         "ecwid_systempay:templates/settings.pt",
         {
@@ -125,6 +127,8 @@ def render_page(
             "notification_help": NOTIFICATION_HELP,
             "allow_production": request.app_settings.allow_production,
             **settings_facts(request, store),
+            "key_states": keys,
+            "keys_unreadable": SecretState.UNREADABLE in keys.values(),
         },
         request=request,
     )
@@ -133,12 +137,34 @@ def render_page(
     return response
 
 
+def key_states(request: Any, store: Any) -> dict[str, SecretState]:
+    """Each mode's key: saved, missing, or unreadable with the configured secret_keys (logged, naming the store)."""
+    states = {
+        "TEST": secret_state(request.secret_box, store.key_test_enc),
+        "PRODUCTION": secret_state(request.secret_box, store.key_prod_enc),
+    }
+    unreadable = [mode for mode, state in states.items() if state is SecretState.UNREADABLE]
+    if unreadable:
+        log.error(
+            "store %s:%s: saved %s key(s) cannot be decrypted with the configured secret_keys; "
+            "the settings page asks the merchant to enter them again",
+            store.brand,
+            store.ecwid_store_id,
+            " and ".join(unreadable),
+        )
+    return states
+
+
 def build_form(request: Any, store: Any, lang: str, issued_at: int | None = None) -> deform.Form:
-    """The form with a fresh settings token, or one dated ``issued_at`` (the first token's)."""
+    """The form with a fresh settings token, or one dated ``issued_at`` (the first token's).
+
+    An unreadable saved key counts as none: the field asks for it, PRODUCTION needs it again.
+    """
+    box = request.secret_box
     schema = settings_schema(
         allow_production=request.app_settings.allow_production,
-        has_key_test=bool(store.key_test_enc),
-        has_key_prod=bool(store.key_prod_enc),
+        has_key_test=secret_state(box, store.key_test_enc) is SecretState.SAVED,
+        has_key_prod=secret_state(box, store.key_prod_enc) is SecretState.SAVED,
     )
     schema.add(colander.SchemaNode(colander.String(), name=TOKEN_FIELD, widget=deform.widget.HiddenWidget(), missing=""))
     token = issue_settings_token(request, store.brand, store.ecwid_store_id, admin_lang(lang), issued_at)
