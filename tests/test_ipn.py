@@ -215,3 +215,34 @@ def test_sha1_shops(testapp, fake_ecwid, dbsession):
     assert len(fields["signature"]) == 40
     assert notify(testapp, gateway_answer(fields, algo="SHA-1")).text.startswith("OK-Accepted")
     assert notify(testapp, gateway_answer(fields)).text.startswith("KO-Unknown payment or invalid signature.")
+
+
+def test_a_failing_state_change_keeps_the_notification_and_asks_for_a_retry(testapp, dbsession, fake_ecwid, app, monkeypatch):
+    """The notification and its state change share one transaction: a failure rolls back the change alone."""
+    import ecwid_systempay.services.ipn as ipn
+
+    configure_store(testapp)
+    _, fields = checkout(testapp)
+    answer = gateway_answer(fields)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the outbox is broken")
+
+    monkeypatch.setattr(ipn, "enqueue_order_status", broken)  # after the attempt's update and the transition
+    response = notify(testapp, answer, status=503)
+    assert response.text == "KO-Temporary error, please retry.\n"
+    stored = dbsession.scalars(select(StoredNotification))
+    assert [(n.trans_status, n.outcome) for n in stored] == [("AUTHORISED", None)]
+    assert attempt(dbsession).status == "NEW"
+    assert attempt(dbsession).notified_at is None
+    assert count(dbsession, Transition) == 0
+    assert count(dbsession, EcwidUpdate) == 0
+
+    monkeypatch.undo()  # the gateway's retry
+    assert notify(testapp, answer).text.startswith("OK-Accepted payment, order has been updated.")
+    while app.registry["update_worker"].run_once():
+        pass
+    assert attempt(dbsession).status == "PAID"
+    assert count(dbsession, StoredNotification) == 2
+    assert count(dbsession, Transition) == 1
+    assert [p.body["paymentStatus"] for p in fake_ecwid.puts()] == ["PAID"]

@@ -59,9 +59,20 @@ def get_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def get_tm_session(session_factory: sessionmaker[Session], transaction_manager: Any, request: Any = None) -> Session:
     """A session joined to ``transaction_manager``: committed or aborted with it."""
-    dbsession = session_factory(info={"request": request})
+    dbsession = session_factory(info={"request": request, "transaction_manager": transaction_manager})
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
+
+
+def mark_changed(session: Session) -> None:
+    """Core INSERT/UPDATE statements went through ``session``: have its transaction manager commit them.
+
+    zope.sqlalchemy only notices the ORM's flushes (a session it saw no write in is rolled
+    back); a session that is not joined to a transaction manager commits itself.
+    """
+    manager = session.info.get("transaction_manager")
+    if manager is not None:
+        zope.sqlalchemy.mark_changed(session, transaction_manager=manager)
 
 
 def includeme(config: Any) -> None:

@@ -184,14 +184,15 @@ class ReturnHandler:
         stored: StoredReturn | None = snap["stored_return"]
         if stored is not None and stored.note.trans_status == note.trans_status:
             return True  # the same return again (back button, second tab)
-        verified = verify_and_store(
-            self.session_factory,
-            note,
-            brand=snap["brand"],
-            kind="RETURN",
-            box=self.box,
-            app_settings=self.settings,
-        )
+        with self.session_factory() as session, session.begin():
+            verified = verify_and_store(
+                session,
+                note,
+                brand=snap["brand"],
+                kind="RETURN",
+                box=self.box,
+                app_settings=self.settings,
+            )
         if verified.case:
             log.warning("return data for attempt %s not kept: %s", snap["id"], verified.case)
         return True

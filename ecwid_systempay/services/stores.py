@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.fernet import InvalidToken
 
@@ -87,12 +87,21 @@ def readable_key(store: Store, box: SecretBox, mode: str) -> str | None:
         return None
 
 
-def key_for_mode(store: Store, box: SecretBox, mode: str, *, allow_production: bool) -> str | None:
+class StoreKeys(Protocol):
+    """A store's name and encrypted keys: a :class:`Store`, or a row holding these columns."""
+
+    brand: str
+    ecwid_store_id: int
+    key_test_enc: str | None
+    key_prod_enc: str | None
+
+
+def key_for_mode(store: StoreKeys, box: SecretBox, mode: str, *, allow_production: bool) -> str | None:
     """The key that signs ``mode`` messages for this store (None if unusable)."""
     if mode == "PRODUCTION" and not allow_production:
         return None
     try:
-        return box.decrypt(store.key_enc_for(mode))
+        return box.decrypt(store.key_prod_enc if mode == "PRODUCTION" else store.key_test_enc)
     except (InvalidToken, ValueError):
         # Not "no key": the notification is answered as an error, so the gateway retries once
         # the operator has put the right secret_keys back.

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import EcwidUpdate, PaymentAttempt, Store, UpdateState
+from ..models import EcwidUpdate, Store, UpdateState
 from ..models.meta import utcnow
 from ..protocol.statuses import ECWID_STATUS, AttemptStatus, order_status
 from ..secrets_box import SecretBox
@@ -27,6 +27,8 @@ from .alerts import Alerter
 from .ecwid_client import EcwidResult, OrderUpdater
 
 log = logging.getLogger(__name__)
+
+updates = EcwidUpdate.__table__
 
 UNFINISHED = (UpdateState.PENDING.value, UpdateState.IN_PROGRESS.value)
 UNCERTAIN_ERRORS = ("timeout", "connection error")
@@ -45,55 +47,60 @@ def latest_update(dbsession: Session, store_id: int, reference: str) -> EcwidUpd
     )
 
 
-def order_attempts(dbsession: Session, store_id: int, reference: str) -> list[PaymentAttempt]:
-    return list(
-        dbsession.scalars(
-            select(PaymentAttempt).where(
-                PaymentAttempt.store_id == store_id, PaymentAttempt.reference_transaction_id == reference
-            )
-        )
-    )
+def enqueue_order_status(
+    dbsession: Session, order: list[dict[str, Any]], attempt: dict[str, Any], message: str | None = None
+) -> int | None:
+    """Queue the order's Ecwid status if it differs from the last one queued; the new job's id.
 
-
-def enqueue_order_status(dbsession: Session, attempt: PaymentAttempt, message: str | None = None) -> EcwidUpdate | None:
-    """Queue the order's Ecwid status if it differs from the last one queued.
-
-    The order's status is derived from all its attempts, so an older attempt's
-    failure does not undo a newer attempt's payment. Returns the new job, if any.
+    ``order`` holds every attempt of the Ecwid order as the notification left them
+    (locked, see :func:`~ecwid_systempay.services.ipn.lock_order`). The order's status
+    is derived from all of them, so an older attempt's failure does not undo a newer
+    attempt's payment.
     """
-    attempts = order_attempts(dbsession, attempt.store_id, attempt.reference_transaction_id)
-    status = order_status([(AttemptStatus(a.status), a.status_seq) for a in attempts])
+    status = order_status([(AttemptStatus(a["status"]), a["status_seq"]) for a in order])
     if status is None:
         return None
     ecwid_status = ECWID_STATUS[status]
-    speaking = max(
-        (a for a in attempts if a.status == status.value), key=lambda a: a.status_seq, default=attempt
-    )
-    previous = latest_update(dbsession, attempt.store_id, attempt.reference_transaction_id)
+    speaking = max((a for a in order if a["status"] == status.value), key=lambda a: a["status_seq"], default=attempt)
+    store_id, reference = attempt["store_id"], attempt["reference_transaction_id"]
+    previous = dbsession.execute(
+        select(updates.c.id, updates.c.state, updates.c.payment_status)
+        .where(
+            updates.c.store_id == store_id,
+            updates.c.reference_transaction_id == reference,
+            updates.c.state != UpdateState.SUPERSEDED.value,
+        )
+        .order_by(updates.c.id.desc())
+        .limit(1)
+    ).first()
     if previous is not None and previous.payment_status == ecwid_status:
         return None
     if previous is not None and previous.state == UpdateState.PENDING.value:
-        previous.state = UpdateState.SUPERSEDED.value  # never sent: the newer status replaces it
-    store = speaking.store
-    job = EcwidUpdate(
-        store_id=attempt.store_id,
-        attempt_id=speaking.id,
-        ecwid_store_id=str(store.ecwid_store_id),
-        reference_transaction_id=attempt.reference_transaction_id,
-        ecwid_order_id=speaking.ecwid_order_id,
-        payment_status=ecwid_status,
-        external_transaction_id=speaking.gateway_trans_uuid or speaking.trans_id,
-        payment_message=message if ecwid_status == "INCOMPLETE" else None,
-        token_enc=speaking.ecwid_token_enc or store.ecwid_token_enc,
-    )
-    dbsession.add(job)
-    dbsession.flush()
+        # Never sent: the newer status replaces it (unless a worker claimed it meanwhile).
+        dbsession.execute(
+            update(updates)
+            .where(updates.c.id == previous.id, updates.c.state == UpdateState.PENDING.value)
+            .values(state=UpdateState.SUPERSEDED.value)
+        )
+    job = dbsession.execute(
+        insert(updates).values(
+            store_id=store_id,
+            attempt_id=speaking["id"],
+            ecwid_store_id=str(attempt["ecwid_store_id"]),
+            reference_transaction_id=reference,
+            ecwid_order_id=speaking["ecwid_order_id"],
+            payment_status=ecwid_status,
+            external_transaction_id=speaking["gateway_trans_uuid"] or speaking["trans_id"],
+            payment_message=message if ecwid_status == "INCOMPLETE" else None,
+            token_enc=speaking["ecwid_token_enc"] or attempt["store_token_enc"],
+        )
+    ).inserted_primary_key[0]
     log.info(
         "queued Ecwid update store=%s order=%s status=%s job=%s",
-        store.ecwid_store_id,
-        attempt.reference_transaction_id,
+        attempt["ecwid_store_id"],
+        reference,
         ecwid_status,
-        job.id,
+        job,
     )
     return job
 

@@ -4,7 +4,11 @@ Never redirects, POST only, no CSRF token (it is authenticated by its signature)
 Answers 200 with an ``OK-``/``KO-`` line for anything processed or deliberately
 ignored (one body for every refusal before the signature is known good), 400
 for a malformed request or one without ``vads_hash`` and ``vads_url_check_src``,
-503 (so the gateway retries) when the database is down.
+503 (so the gateway retries) when the database is down or the state change failed.
+
+One transaction (the request's, committed by ``pyramid_tm`` before the answer
+leaves): the verified notification is inserted, then applied inside a SAVEPOINT,
+so that a failing state change never takes the stored notification with it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import logging
 from typing import Any
 
 from pyramid.response import Response
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..protocol.notification import MAX_BODY_BYTES, MalformedNotification, parse_body
 from ..protocol.responses import ipn_body
@@ -56,30 +59,34 @@ def callback(request: Any) -> Response:
         )
         return text_response(ipn_body("not_a_notification"), 400)
 
-    try:
-        verified = verify_and_store(
-            request.registry["dbsession_factory"],
-            note,
-            brand=brand,
-            kind="IPN",
-            box=request.secret_box,
-            app_settings=request.app_settings,
-        )
-    except SQLAlchemyError:
-        log.exception("database unavailable: notification not stored, the gateway will retry")
-        return text_response(ipn_body("retry_later"), 503)
+    dbsession = request.dbsession
+    verified = verify_and_store(
+        dbsession,
+        note,
+        brand=brand,
+        kind="IPN",
+        box=request.secret_box,
+        app_settings=request.app_settings,
+    )
     if verified.case:
         return text_response(ipn_body(verified.case))
 
     assert verified.attempt_id is not None and verified.notification_id is not None
-    case, changed = apply_notification(
-        request.dbsession,
-        note,
-        attempt_id=verified.attempt_id,
-        notification_id=verified.notification_id,
-        source=note.source,
-        is_ipn=True,
-    )
+    try:
+        with dbsession.begin_nested():
+            case, changed = apply_notification(
+                dbsession,
+                note,
+                attempt_id=verified.attempt_id,
+                notification_id=verified.notification_id,
+                source=note.source,
+                is_ipn=True,
+                order=verified.order,
+            )
+    except Exception:
+        # Only the state change is rolled back: the notification is committed with this answer.
+        log.exception("notification %s stored but not applied: the gateway will retry", verified.notification_id)
+        return text_response(ipn_body("retry_later"), 503)
     if changed:
         wake_worker(request)
     return text_response(ipn_body(case))
