@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -68,14 +68,54 @@ _FOUND = select(
 ).join_from(attempts, stores, attempts.c.store_id == stores.c.id)
 
 
+# The hot path's statements are built once, with bound parameters: building a statement
+# and computing its cache key at each request cost more than sending it.
+_FIND = _FOUND.where(
+    attempts.c.site_id == bindparam("site_id"),
+    attempts.c.trans_day == bindparam("trans_day"),
+    attempts.c.trans_id == bindparam("trans_id"),
+)
+
+
+def _lock_query() -> Any:
+    target = attempts.alias("target")
+    return (
+        select(
+            attempts,
+            stores.c.brand,
+            stores.c.ecwid_store_id,
+            stores.c.ecwid_token_enc.label("store_token_enc"),
+            stores.c.ipn_last_seen_at,
+            stores.c.ipn_failure_at,
+        )
+        .join_from(
+            attempts,
+            target,
+            (target.c.store_id == attempts.c.store_id)
+            & (target.c.reference_transaction_id == attempts.c.reference_transaction_id),
+        )
+        .join(stores, stores.c.id == attempts.c.store_id)
+        .where(target.c.id == bindparam("attempt_id"))
+        .order_by(attempts.c.id)
+        .with_for_update(of=attempts)
+    )
+
+
+_LOCK = _lock_query()
+_INSERT_NOTIFICATION = insert(notifications)
+_INSERT_TRANSITION = insert(transitions)
+#: The values to set are the parameters' column names; the ``w_`` parameters select the row.
+_UPDATE_ATTEMPT = update(attempts).where(
+    attempts.c.id == bindparam("w_id"), attempts.c.version == bindparam("w_version")
+)
+_UPDATE_NOTIFICATION = update(notifications).where(notifications.c.id == bindparam("w_id"))
+_UPDATE_STORE = update(stores).where(stores.c.id == bindparam("w_id"))
+
+
 def find_attempt(session: Session, note: Notification) -> Row[Any] | None:
     """The attempt ``note`` names, with its store's keys (see :data:`_FOUND`)."""
     found = session.execute(
-        _FOUND.where(
-            attempts.c.site_id == note.site_id,
-            attempts.c.trans_day == note.trans_day,
-            attempts.c.trans_id == note.trans_id.upper(),
-        )
+        _FIND, {"site_id": note.site_id, "trans_day": note.trans_day, "trans_id": note.trans_id.upper()}
     ).first()
     if found is None and note.operation_type == "CREDIT":
         # A refund made in the Back Office gets its own trans_id: find the paid attempt of the order.
@@ -147,10 +187,10 @@ def verify_and_store(
     mark_changed(session)
     if found.brand != brand:
         values.update(outcome="rejected", reason=f"brand {brand} does not match the store's {found.brand}")
-        session.execute(insert(notifications).values(values))
+        session.execute(_INSERT_NOTIFICATION, values)
         return Verified(None, found.id, "store_mismatch")
     order = lock_order(session, found.id)
-    stored = session.execute(insert(notifications).values(values))
+    stored = session.execute(_INSERT_NOTIFICATION, values)
     return Verified(stored.inserted_primary_key[0], found.id, None, order)
 
 
@@ -161,28 +201,7 @@ def lock_order(session: Session, attempt_id: int) -> list[dict[str, Any]]:
     holds them all until its commit; ordering the locks by id rules out deadlocks.
     SQLite's ``BEGIN IMMEDIATE`` already serializes writers.
     """
-    target = attempts.alias("target")
-    query = (
-        select(
-            attempts,
-            stores.c.brand,
-            stores.c.ecwid_store_id,
-            stores.c.ecwid_token_enc.label("store_token_enc"),
-            stores.c.ipn_last_seen_at,
-            stores.c.ipn_failure_at,
-        )
-        .join_from(
-            attempts,
-            target,
-            (target.c.store_id == attempts.c.store_id)
-            & (target.c.reference_transaction_id == attempts.c.reference_transaction_id),
-        )
-        .join(stores, stores.c.id == attempts.c.store_id)
-        .where(target.c.id == attempt_id)
-        .order_by(attempts.c.id)
-        .with_for_update(of=attempts)
-    )
-    return [dict(row._mapping) for row in session.execute(query)]
+    return [dict(row._mapping) for row in session.execute(_LOCK, {"attempt_id": attempt_id})]
 
 
 def mismatch(attempt: dict[str, Any], note: Notification) -> str | None:
@@ -208,9 +227,7 @@ def update_attempt(session: Session, attempt: dict[str, Any], changes: dict[str,
     """Write ``changes`` to the (locked) attempt, bumping its version; ``attempt`` follows."""
     version = attempt["version"]
     result = session.execute(
-        update(attempts)
-        .where(attempts.c.id == attempt["id"], attempts.c.version == version)
-        .values(**changes, version=version + 1)
+        _UPDATE_ATTEMPT, {**changes, "version": version + 1, "w_id": attempt["id"], "w_version": version}
     )
     if result.rowcount != 1:
         raise StaleDataError(f"payment attempt {attempt['id']} changed under its lock")
@@ -219,7 +236,7 @@ def update_attempt(session: Session, attempt: dict[str, Any], changes: dict[str,
 
 def note_store_seen(session: Session, attempt: dict[str, Any], now: Any) -> None:
     """Record that the store's notification URL works."""
-    session.execute(update(stores).where(stores.c.id == attempt["store_id"]).values(ipn_last_seen_at=now))
+    session.execute(_UPDATE_STORE, {"ipn_last_seen_at": now, "w_id": attempt["store_id"]})
 
 
 def apply_notification(
@@ -287,14 +304,15 @@ def apply_notification(
             changes["gateway_trans_uuid"] = note.trans_uuid
         update_attempt(session, attempt, changes)
         session.execute(
-            insert(transitions).values(
-                attempt_id=attempt_id,
-                from_status=current.value,
-                to_status=decision.new_status.value,
-                source=source,
-                trans_status=note.trans_status,
-                notification_id=notification_id,
-            )
+            _INSERT_TRANSITION,
+            {
+                "attempt_id": attempt_id,
+                "from_status": current.value,
+                "to_status": decision.new_status.value,
+                "source": source,
+                "trans_status": note.trans_status,
+                "notification_id": notification_id,
+            },
         )
         message = None
         if decision.new_status == AttemptStatus.FAILED:
@@ -318,10 +336,10 @@ def apply_notification(
 
 
 def mark_processed(session: Session, notification_id: int, outcome: str, now: Any, reason: str | None = None) -> None:
-    values: dict[str, Any] = {"outcome": outcome, "processed_at": now}
+    values: dict[str, Any] = {"outcome": outcome, "processed_at": now, "w_id": notification_id}
     if reason is not None:
         values["reason"] = reason
-    session.execute(update(notifications).where(notifications.c.id == notification_id).values(values))
+    session.execute(_UPDATE_NOTIFICATION, values)
 
 
 def is_success(note: Notification) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import EcwidUpdate, Store, UpdateState
@@ -47,6 +47,25 @@ def latest_update(dbsession: Session, store_id: int, reference: str) -> EcwidUpd
     )
 
 
+# Built once (bound parameters): the notification's hot path.
+_LAST_QUEUED = (
+    select(updates.c.id, updates.c.state, updates.c.payment_status)
+    .where(
+        updates.c.store_id == bindparam("store_id"),
+        updates.c.reference_transaction_id == bindparam("reference"),
+        updates.c.state != UpdateState.SUPERSEDED.value,
+    )
+    .order_by(updates.c.id.desc())
+    .limit(1)
+)
+_SUPERSEDE = (
+    update(updates)
+    .where(updates.c.id == bindparam("job_id"), updates.c.state == UpdateState.PENDING.value)
+    .values(state=UpdateState.SUPERSEDED.value)
+)
+_QUEUE = insert(updates)
+
+
 def enqueue_order_status(
     dbsession: Session, order: list[dict[str, Any]], attempt: dict[str, Any], message: str | None = None
 ) -> int | None:
@@ -63,37 +82,25 @@ def enqueue_order_status(
     ecwid_status = ECWID_STATUS[status]
     speaking = max((a for a in order if a["status"] == status.value), key=lambda a: a["status_seq"], default=attempt)
     store_id, reference = attempt["store_id"], attempt["reference_transaction_id"]
-    previous = dbsession.execute(
-        select(updates.c.id, updates.c.state, updates.c.payment_status)
-        .where(
-            updates.c.store_id == store_id,
-            updates.c.reference_transaction_id == reference,
-            updates.c.state != UpdateState.SUPERSEDED.value,
-        )
-        .order_by(updates.c.id.desc())
-        .limit(1)
-    ).first()
+    previous = dbsession.execute(_LAST_QUEUED, {"store_id": store_id, "reference": reference}).first()
     if previous is not None and previous.payment_status == ecwid_status:
         return None
     if previous is not None and previous.state == UpdateState.PENDING.value:
         # Never sent: the newer status replaces it (unless a worker claimed it meanwhile).
-        dbsession.execute(
-            update(updates)
-            .where(updates.c.id == previous.id, updates.c.state == UpdateState.PENDING.value)
-            .values(state=UpdateState.SUPERSEDED.value)
-        )
+        dbsession.execute(_SUPERSEDE, {"job_id": previous.id})
     job = dbsession.execute(
-        insert(updates).values(
-            store_id=store_id,
-            attempt_id=speaking["id"],
-            ecwid_store_id=str(attempt["ecwid_store_id"]),
-            reference_transaction_id=reference,
-            ecwid_order_id=speaking["ecwid_order_id"],
-            payment_status=ecwid_status,
-            external_transaction_id=speaking["gateway_trans_uuid"] or speaking["trans_id"],
-            payment_message=message if ecwid_status == "INCOMPLETE" else None,
-            token_enc=speaking["ecwid_token_enc"] or attempt["store_token_enc"],
-        )
+        _QUEUE,
+        {
+            "store_id": store_id,
+            "attempt_id": speaking["id"],
+            "ecwid_store_id": str(attempt["ecwid_store_id"]),
+            "reference_transaction_id": reference,
+            "ecwid_order_id": speaking["ecwid_order_id"],
+            "payment_status": ecwid_status,
+            "external_transaction_id": speaking["gateway_trans_uuid"] or speaking["trans_id"],
+            "payment_message": message if ecwid_status == "INCOMPLETE" else None,
+            "token_enc": speaking["ecwid_token_enc"] or attempt["store_token_enc"],
+        },
     ).inserted_primary_key[0]
     log.info(
         "queued Ecwid update store=%s order=%s status=%s job=%s",
