@@ -1,9 +1,9 @@
 """The Ecwid order updates: enqueued with the state change, delivered by a worker.
 
 Enqueueing happens in the same database transaction as the attempt's state change
-(transactional outbox). The worker claims due jobs in a short transaction (``FOR
-UPDATE SKIP LOCKED`` on PostgreSQL), calls Ecwid with no transaction open, then
-records the result. A job whose lease expired (its worker died mid-call), or whose
+(transactional outbox). The worker claims due jobs in a short transaction (one
+``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, one UPDATE), calls Ecwid with no
+transaction open, then records the results of a batch together. A job whose lease expired (its worker died mid-call), or whose
 last call timed out, is first checked with a GET, so a PUT that already landed is
 not sent again.
 """
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import EcwidUpdate, Store, UpdateState
@@ -64,6 +65,47 @@ _SUPERSEDE = (
     .values(state=UpdateState.SUPERSEDED.value)
 )
 _QUEUE = insert(updates)
+
+#: Results of delivered jobs are written together, at the latest this long after the first came back.
+RECORD_WITHIN = 0.5
+
+
+def _due(for_order: bool) -> Any:
+    """Due jobs in id order, skipping those another worker holds and those behind an unfinished job of their order."""
+    earlier = updates.alias("earlier")
+    query = (
+        select(updates)
+        .where(
+            or_(
+                and_(updates.c.state == UpdateState.PENDING.value, updates.c.next_attempt_at <= bindparam("now")),
+                and_(updates.c.state == UpdateState.IN_PROGRESS.value, updates.c.lease_until < bindparam("now")),
+            ),
+            ~exists().where(  # keep each order's updates in order
+                earlier.c.store_id == updates.c.store_id,
+                earlier.c.reference_transaction_id == updates.c.reference_transaction_id,
+                earlier.c.id < updates.c.id,
+                earlier.c.state.in_(UNFINISHED),
+            ),
+        )
+        .order_by(updates.c.id)
+        .limit(bindparam("limit"))
+        .with_for_update(of=updates, skip_locked=True)  # PostgreSQL; SQLite's BEGIN IMMEDIATE serializes
+    )
+    if for_order:
+        query = query.where(
+            updates.c.store_id == bindparam("store_id"), updates.c.reference_transaction_id == bindparam("reference")
+        )
+    return query
+
+
+_DUE = _due(False)
+_DUE_FOR_ORDER = _due(True)
+_LEASE = (
+    update(updates)
+    .where(updates.c.id.in_(bindparam("ids", expanding=True)))
+    .values(state=UpdateState.IN_PROGRESS.value, lease_until=bindparam("lease_until"), tries=updates.c.tries + 1)
+)
+_RECORD = update(updates).where(updates.c.id == bindparam("w_id"))
 
 
 def enqueue_order_status(
@@ -158,55 +200,35 @@ class UpdateWorker:
     # -- claiming -----------------------------------------------------------------
 
     def claim(self, limit: int = 10, *, store_id: int | None = None, reference: str | None = None) -> list[Claimed]:
+        """Due jobs, at most ``limit``, leased to this worker (one SELECT, one UPDATE, one commit)."""
         now = self.now()
+        params: dict[str, Any] = {"now": now, "limit": limit}
+        query = _DUE
+        if store_id is not None:
+            query, params["store_id"], params["reference"] = _DUE_FOR_ORDER, store_id, reference
         with self.session_factory() as session, session.begin():
-            due = or_(
-                and_(EcwidUpdate.state == UpdateState.PENDING.value, EcwidUpdate.next_attempt_at <= now),
-                and_(EcwidUpdate.state == UpdateState.IN_PROGRESS.value, EcwidUpdate.lease_until < now),
-            )
-            query = select(EcwidUpdate).where(due).order_by(EcwidUpdate.id).limit(limit)
-            if store_id is not None:
-                query = query.where(
-                    EcwidUpdate.store_id == store_id, EcwidUpdate.reference_transaction_id == reference
-                )
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            claimed: list[Claimed] = []
-            for job in session.scalars(query):
-                earlier = session.scalar(
-                    select(EcwidUpdate.id).where(
-                        EcwidUpdate.store_id == job.store_id,
-                        EcwidUpdate.reference_transaction_id == job.reference_transaction_id,
-                        EcwidUpdate.id < job.id,
-                        EcwidUpdate.state.in_(UNFINISHED),
-                    ).limit(1)
-                )
-                if earlier is not None:
-                    continue  # keep each order's updates in order
+            rows = session.execute(query, params).all()
+            if not rows:
+                return []
+            session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": now + self.lease})
+        return [
+            Claimed(
+                id=row.id,
+                ecwid_store_id=row.ecwid_store_id,
+                reference_transaction_id=row.reference_transaction_id,
+                ecwid_order_id=row.ecwid_order_id,
+                payment_status=row.payment_status,
+                external_transaction_id=row.external_transaction_id,
+                payment_message=row.payment_message,
+                token_enc=row.token_enc,
+                tries=row.tries + 1,
                 # A dead worker's job, or a call whose outcome is unknown (timeout, reset):
                 # Ecwid may have applied it, so the next attempt checks before sending again.
-                resumed = job.state == UpdateState.IN_PROGRESS.value or (job.last_error or "").startswith(
-                    UNCERTAIN_ERRORS
-                )
-                job.state = UpdateState.IN_PROGRESS.value
-                job.lease_until = now + self.lease
-                job.tries += 1
-                claimed.append(
-                    Claimed(
-                        id=job.id,
-                        ecwid_store_id=job.ecwid_store_id,
-                        reference_transaction_id=job.reference_transaction_id,
-                        ecwid_order_id=job.ecwid_order_id,
-                        payment_status=job.payment_status,
-                        external_transaction_id=job.external_transaction_id,
-                        payment_message=job.payment_message,
-                        token_enc=job.token_enc,
-                        tries=job.tries,
-                        resumed=resumed,
-                        created_at=job.created_at,
-                    )
-                )
-            return claimed
+                resumed=row.state == UpdateState.IN_PROGRESS.value or (row.last_error or "").startswith(UNCERTAIN_ERRORS),
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
 
     # -- delivering ---------------------------------------------------------------
 
@@ -241,59 +263,78 @@ class UpdateWorker:
         delay = min(self.retry_max, self.retry_base * (2 ** max(0, tries - 1)))
         return delay * random.uniform(0.8, 1.2)
 
-    def record(self, job: Claimed, result: EcwidResult) -> str:
+    def outcome(self, job: Claimed, result: EcwidResult, now: datetime) -> dict[str, Any]:
+        """The columns to write for ``job`` after ``result`` (done, retry later, or dead letter)."""
+        if result.ok:
+            log.info("Ecwid order %s set to %s (job %s)", job.reference_transaction_id, job.payment_status, job.id)
+            return {"state": UpdateState.DONE.value, "done_at": now, "last_error": None}
+        if result.retryable and now - job.created_at < self.dead_after:
+            delay = result.retry_after if result.retry_after is not None else self.backoff(job.tries)
+            log.warning("Ecwid update job %s failed (%s), retry in %.0fs", job.id, result.error, delay)
+            return {
+                "state": UpdateState.PENDING.value,
+                "next_attempt_at": now + timedelta(seconds=delay),
+                "last_error": result.error[:255],
+            }
+        log.error("Ecwid update job %s given up: %s", job.id, result.error)
+        return {"state": UpdateState.DEAD.value, "dead_at": now, "last_error": result.error[:255], "alerted_at": now}
+
+    def record(self, results: list[tuple[Claimed, EcwidResult]]) -> list[str]:
+        """Write the results of delivered jobs in one transaction, then send the dead letters' alerts."""
         now = self.now()
-        alert: tuple[str, str] | None = None
+        rows = [(job, {**self.outcome(job, result, now), "lease_until": None}) for job, result in results]
+        batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for job, values in rows:  # one executemany per shape of result
+            params = {**values, "w_id": job.id}
+            batches.setdefault(tuple(sorted(params)), []).append(params)
         with self.session_factory() as session, session.begin():
-            row = session.get(EcwidUpdate, job.id)
-            if row is None:
-                return "missing"
-            row.lease_until = None
-            if result.ok:
-                row.state = UpdateState.DONE.value
-                row.done_at = now
-                row.last_error = None
-                log.info("Ecwid order %s set to %s (job %s)", job.reference_transaction_id, job.payment_status, job.id)
-            elif result.retryable and now - job.created_at < self.dead_after:
-                delay = result.retry_after if result.retry_after is not None else self.backoff(job.tries)
-                row.state = UpdateState.PENDING.value
-                row.next_attempt_at = now + timedelta(seconds=delay)
-                row.last_error = result.error[:255]
-                log.warning(
-                    "Ecwid update job %s failed (%s), retry in %.0fs", job.id, result.error, delay
-                )
-            else:
-                row.state = UpdateState.DEAD.value
-                row.dead_at = now
-                row.last_error = result.error[:255]
-                row.alerted_at = now
-                log.error("Ecwid update job %s given up: %s", job.id, result.error)
-                alert = (
-                    f"[ecwid-systempay] Ecwid order {job.reference_transaction_id} could not be updated",
-                    (
-                        f"Store {job.ecwid_store_id}, order {job.reference_transaction_id} "
-                        f"(Ecwid id {job.ecwid_order_id}) should be {job.payment_status}.\n"
-                        f"Last error: {result.error} after {job.tries} tries.\n"
-                        "Fix the cause, then replay it with: ecwid_systempay_dead_letters <ini> --replay "
-                        f"{job.id}\n"
-                    ),
-                )
-            state = row.state
-        if alert and self.alerter:
-            self.alerter.send(*alert)
-        return state
+            for batch in batches.values():
+                session.execute(_RECORD, batch)
+        if self.alerter:
+            for (job, result), (_, values) in zip(results, rows):
+                if values["state"] == UpdateState.DEAD.value:
+                    self.alerter.send(*dead_letter_alert(job, result))
+        return [values["state"] for _, values in rows]
 
     def run_once(self, limit: int = 10, *, store_id: int | None = None, reference: str | None = None) -> int:
-        """Claim and deliver due jobs; returns how many were processed."""
+        """Claim and deliver due jobs; returns how many were processed.
+
+        Results are written together, at the latest :data:`RECORD_WITHIN` seconds after
+        the first one came back (a job delivered but not yet written is resumed with a
+        GET if this worker dies, so nothing is sent twice).
+        """
         jobs = self.claim(limit, store_id=store_id, reference=reference)
+        done: list[tuple[Claimed, EcwidResult]] = []
+        first = 0.0
         for job in jobs:
             try:
                 result = self.deliver(job)
             except Exception as exc:  # a bug must not kill the loop; the job is retried
                 log.exception("Ecwid update job %s crashed", job.id)
                 result = EcwidResult(ok=False, retryable=True, error=f"internal error: {type(exc).__name__}")
-            self.record(job, result)
+            if not done:
+                first = time.monotonic()
+            done.append((job, result))
+            if time.monotonic() - first >= RECORD_WITHIN:
+                self.record(done)
+                done = []
+        if done:
+            self.record(done)
         return len(jobs)
+
+
+def dead_letter_alert(job: Claimed, result: EcwidResult) -> tuple[str, str]:
+    """Subject and text of the operator's e-mail for a job given up."""
+    return (
+        f"[ecwid-systempay] Ecwid order {job.reference_transaction_id} could not be updated",
+        (
+            f"Store {job.ecwid_store_id}, order {job.reference_transaction_id} "
+            f"(Ecwid id {job.ecwid_order_id}) should be {job.payment_status}.\n"
+            f"Last error: {result.error} after {job.tries} tries.\n"
+            "Fix the cause, then replay it with: ecwid_systempay_dead_letters <ini> --replay "
+            f"{job.id}\n"
+        ),
+    )
 
 
 def requeue_dead(session: Session, job_ids: list[int] | None = None, *, store_id: int | None = None) -> int:
