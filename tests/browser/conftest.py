@@ -54,8 +54,8 @@ class SandboxServer:
                 "sandbox.key_test": KEY_TEST,
                 "sandbox.retry_interval_seconds": "2",
                 "sandbox.session_timeout_seconds": "600",
-                # The module's settings page does not call EcwidApp.init() yet: show it after 1 s.
-                "sandbox.app_init_timeout_seconds": "1",
+                # As Ecwid's admin: the loader stays until the app page calls EcwidApp.init().
+                "sandbox.app_init_timeout_seconds": "0",
             },
         )
         self.server = create_server(self.app, host="127.0.0.1", port=port, threads=8)
@@ -88,6 +88,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleProc
             "ecwid_systempay.ecwid_css_url": f"{sandbox_url}/sandbox/ecwid/sdk/css/1.3.19/ecwid-app-ui.css",
             "ecwid_systempay.brand.systempay.client_secret": CLIENT_SECRET,
             "ecwid_systempay.brand.systempay.payment_url": f"{sandbox_url}/sandbox/systempay/vads-payment/",
+            "ecwid_systempay.brand.systempay.back_office_url": f"{sandbox_url}/sandbox/systempay/bo/",
             "ecwid_systempay.return.wait_checks": "3",
             "ecwid_systempay.return.check_seconds": "1",
         },

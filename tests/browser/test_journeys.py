@@ -84,7 +84,25 @@ def test_without_notification_the_posted_return_completes_the_payment(stack, pag
     assert transaction.calls == []  # no notification was sent
     assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id) == "PAID"
-    open_admin(page, sandbox.url).locator("#notification-warning-TEST").wait_for()
+    # The settings page says so, with the rules to check in the Back Office.
+    frame = open_admin(page, sandbox.url)
+    warning = frame.locator("#notification-warning-TEST")
+    warning.wait_for()
+    assert warning.locator("[data-reason=return]").count() == 1
+    assert warning.locator("[data-rule]").count() == 4
+    assert "at the end of the payment" in warning.inner_text()
+    assert frame.locator("#notification-warning-PRODUCTION").count() == 0
+    shot(page, "settings-07-notification-warning")
+    # The rule works again: the next payment is notified, and the warning goes.
+    buy(page, sandbox.url, currency="EUR")
+    assert pay_with(page, ACCEPTED) == "AUTHORISED"
+    back_to_shop(page)
+    page.locator("#thank-you").wait_for()
+    frame = open_admin(page, sandbox.url)
+    frame.locator("#last-notification-TEST[data-source=PAY][data-status=AUTHORISED]").wait_for(state="attached")
+    assert frame.locator("#notification-warning-TEST").count() == 0
+    assert frame.locator("#last-notification-TEST").get_attribute("data-at").endswith("Z")
+    shot(page, "settings-08-notification-warning-cleared")
 
 
 def test_buyer_with_a_refused_card_lands_on_checkout_with_the_message(stack, page, visited):
@@ -132,22 +150,58 @@ def test_payment_session_expires(stack, page, visited):
     assert order_status(page, sandbox.url, order_id, wait_for="INCOMPLETE") == "INCOMPLETE"
 
 
-def test_the_four_test_rows_unlock_the_production_key(stack, page, visited):
+def scenario_states(frame) -> dict[str, str]:
+    rows = frame.locator("[data-test-scenario]")
+    return {rows.nth(i).get_attribute("data-test-scenario"): rows.nth(i).get_attribute("data-done") for i in range(rows.count())}
+
+
+def test_the_four_test_rows_tick_on_the_settings_page_then_the_production_key_is_entered(stack, page, visited):
     module, sandbox = stack
-    configure_module(page, sandbox.url)
-    rows = platform(sandbox).test_rows()
-    for row in rows:
-        buy(page, sandbox.url)
-        assert pay_with(page, row.cards[0]) == ("AUTHORISED" if row.expected == "ACCEPTED" else "REFUSED")
-        back_to_shop(page)
-    assert urls_with_gateway_data(visited) == []
-    page.goto(sandbox.url + "/sandbox/systempay/bo/keys")
-    assert page.locator("tr.test-row[data-status=done]").count() == 4
-    page.click("#generate-production-key")
-    key = page.locator("#production-key")
-    key.wait_for()
-    assert len(key.inner_text().strip()) >= 16
-    shot(page, "09-bo-production-key")
+    plat = platform(sandbox)
+    # A shop of its own, so that its test table (in the Back Office and on the settings page) starts empty.
+    shop = plat.add_shop("87654321", "1234567890123456", name="Test phase shop")
+    try:
+        frame = configure_module(page, sandbox.url, site_id=shop.site_id, key_test=shop.key_test)
+        assert scenario_states(frame) == {"1": "false", "2": "false", "3": "false", "4": "false"}
+        for row in plat.test_rows(shop.site_id):
+            buy(page, sandbox.url)
+            assert pay_with(page, row.cards[row.row - 1]) == ("AUTHORISED" if row.expected == "ACCEPTED" else "REFUSED")
+            back_to_shop(page)
+            deadline = time.monotonic() + 20
+            while True:  # the row is ticked once the module has the payment's notification
+                frame = open_admin(page, sandbox.url)
+                if scenario_states(frame)[str(row.row)] == "true" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert scenario_states(frame)[str(row.row)] == "true", row
+        assert scenario_states(frame) == {"1": "true", "2": "true", "3": "true", "4": "true"}
+        assert frame.locator("#test-phase-next").is_visible()
+        shot(page, "settings-09-test-phase-done")
+        assert urls_with_gateway_data(visited) == []
+
+        # The Back Office agrees and gives the production key; the merchant enters it on the settings page.
+        page.goto(f"{sandbox.url}/sandbox/systempay/bo/keys?site_id={shop.site_id}")
+        assert page.locator("tr.test-row[data-status=done]").count() == 4
+        page.click("#generate-production-key")
+        key = page.locator("#production-key")
+        key.wait_for()
+        production_key = key.inner_text().strip()
+        assert len(production_key) >= 16
+        shot(page, "09-bo-production-key")
+        frame = open_admin(page, sandbox.url)
+        assert frame.locator("[data-step=enter]").get_attribute("data-done") == "false"
+        frame.locator("input[name=key_prod]").fill(production_key)
+        frame.locator("button[name=save]").click()
+        frame.locator("#flash.inline-alert--success").wait_for()
+        assert frame.locator("#key-prod-state").inner_text().strip() == "Key saved"
+        assert frame.locator("[data-step=enter]").get_attribute("data-done") == "true"
+        assert production_key not in frame.locator("body").inner_html()
+        # This deployment (allow_production = false) cannot switch: the page says where it is done.
+        assert "only accepts TEST mode" in frame.locator("[data-step=switch]").inner_text()
+        assert frame.locator("select[name=ctx_mode] option[value=PRODUCTION]").count() == 0
+        shot(page, "settings-10-production-key-entered")
+    finally:
+        configure_module(page, sandbox.url)  # the default shop again, for the other journeys
 
 
 def test_failing_notification_url_is_retried_and_the_order_updated_once_the_module_is_back(stack, page):
