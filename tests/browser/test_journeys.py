@@ -85,7 +85,7 @@ def test_without_notification_the_posted_return_completes_the_payment(stack, pag
     assert urls_with_gateway_data(visited) == []
     assert order_status(page, sandbox.url, order_id) == "PAID"
     # The settings page says so, with the rules to check in the Back Office.
-    frame = open_admin(page, sandbox.url)
+    frame = loaded(open_admin(page, sandbox.url))
     warning = frame.locator("#notification-warning-TEST")
     warning.wait_for()
     assert warning.locator("[data-reason=return]").count() == 1
@@ -100,7 +100,7 @@ def test_without_notification_the_posted_return_completes_the_payment(stack, pag
     page.locator("#thank-you").wait_for()
     deadline = time.monotonic() + 20
     while True:  # the notification may reach the module a little after the buyer is back
-        frame = open_admin(page, sandbox.url)
+        frame = loaded(open_admin(page, sandbox.url))
         if frame.locator("#notification-warning-TEST").count() == 0 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
@@ -156,8 +156,14 @@ def test_payment_session_expires(stack, page, visited):
     assert order_status(page, sandbox.url, order_id, wait_for="INCOMPLETE") == "INCOMPLETE"
 
 
+def loaded(frame):
+    """The settings page once all of it is there (the admin shows it from ``init``, in its head)."""
+    frame.locator("#open-history").wait_for(state="attached")
+    return frame
+
+
 def scenario_states(frame) -> dict[str, str]:
-    rows = frame.locator("[data-test-scenario]")
+    rows = loaded(frame).locator("[data-test-scenario]")
     return {rows.nth(i).get_attribute("data-test-scenario"): rows.nth(i).get_attribute("data-done") for i in range(rows.count())}
 
 
@@ -181,7 +187,7 @@ def test_the_four_test_rows_tick_on_the_settings_page_then_the_production_key_is
                 time.sleep(0.5)
             assert scenario_states(frame)[str(row.row)] == "true", row
         assert scenario_states(frame) == {"1": "true", "2": "true", "3": "true", "4": "true"}
-        assert frame.locator("#test-phase-next").is_visible()
+        frame.locator("#test-phase-next").wait_for()
         shot(page, "settings-09-test-phase-done")
         assert urls_with_gateway_data(visited) == []
 

@@ -63,9 +63,10 @@ def test_the_admin_keeps_its_loader_until_the_settings_page_calls_init_then_fits
     assert area.get_attribute("data-app-id") == "systempay"
     assert area.get_attribute("data-autoheight") == "true"
     assert not page.locator("#app-init-missing").is_visible() and not loader.is_visible()
-    assert eventually(lambda: fits(page)), heights(page)
+    page.frame_locator("#settings-frame").locator("#open-history").wait_for(state="attached")  # all of the page
+    # The whole page, not a scrolling box of the iframe's default size.
+    assert eventually(lambda: fits(page) and heights(page)[0] > 1500), heights(page)
     first = heights(page)[0]
-    assert first > 1500  # the whole page, not a scrolling box of the default size
     shot(page, "settings-02-admin-after-init-resized")
     # A post loads a new page in the iframe: it calls init again and the iframe follows its height.
     frame = page.frame_locator("#settings-frame")
