@@ -161,6 +161,22 @@ def test_a_payment_confirmed_by_the_return_only_means_notifications_are_not_arri
     assert code == 0 and data["stores"][0]["notifications_not_arriving"] is False
 
 
+def test_a_notification_right_after_a_flagged_failure_clears_it(testapp, app, ini, capsys):
+    """The last notification's time is kept to the minute, but a failure flagged in between is cleared at once."""
+    configure_store(testapp)
+    paid(testapp, app, reference="transaction_1")  # notifications work
+    _, fields = checkout(testapp, reference="transaction_2")
+    testapp.post(fields["vads_url_return"], gateway_answer(fields, ipn=False), status=303)
+    handler = app.registry["return_handler"]
+    handler.clock = lambda: utcnow() + timedelta(minutes=5)
+    testapp.get(urlsplit(fields["vads_url_return"]).path, status=303)  # completed from the return: flagged
+    handler.clock = utcnow
+    assert report(ini, capsys)[1]["stores"][0]["notifications_not_arriving"] is True
+    paid(testapp, app, reference="transaction_3")  # seconds after transaction_1's notification
+    code, data = report(ini, capsys)
+    assert code == 0 and data["stores"][0]["notifications_not_arriving"] is False
+
+
 def test_payments_waiting_past_the_reconcile_delay_need_attention(testapp, app, ini, capsys):
     configure_store(testapp)
     checkout(testapp, reference="transaction_waiting")

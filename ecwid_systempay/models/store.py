@@ -46,6 +46,7 @@ class Store(Base):
 
     production_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ipn_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When a notification last came, to the minute (written at most once a minute, and at once after a failure).
     ipn_last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

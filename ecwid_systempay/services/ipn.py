@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -45,6 +46,10 @@ attempts = PaymentAttempt.__table__
 stores = Store.__table__
 notifications = StoredNotification.__table__
 transitions = Transition.__table__
+
+
+#: ``stores.ipn_last_seen_at`` is written at most this often per store (see :func:`note_store_seen`).
+SEEN_PRECISION = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -234,8 +239,16 @@ def update_attempt(session: Session, attempt: dict[str, Any], changes: dict[str,
     attempt.update(changes, version=version + 1)
 
 
-def note_store_seen(session: Session, attempt: dict[str, Any], now: Any) -> None:
-    """Record that the store's notification URL works."""
+def note_store_seen(session: Session, attempt: dict[str, Any], now: datetime) -> None:
+    """Record that the store's notification URL works, to the minute (:data:`SEEN_PRECISION`).
+
+    Each write locks the store's row until the commit, which would queue every
+    notification of a busy store behind the previous one. Right after a flagged
+    notification failure it is always written, so that warning clears.
+    """
+    seen, failed = attempt["ipn_last_seen_at"], attempt["ipn_failure_at"]
+    if seen is not None and now - seen < SEEN_PRECISION and (failed is None or seen > failed):
+        return
     session.execute(_UPDATE_STORE, {"ipn_last_seen_at": now, "w_id": attempt["store_id"]})
 
 
