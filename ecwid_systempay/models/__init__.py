@@ -7,10 +7,12 @@ concurrent writers queue instead of failing late; PostgreSQL uses row locks
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
+from sqlalchemy import exc as exc_module
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
@@ -40,16 +42,46 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+#: A pooled connection idle for longer than this is pinged before use (see :func:`_ping_idle_connections`).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pessimistic disconnect handling for connections that sat unused, not for every checkout.
+
+    ``pool_pre_ping`` costs one round trip per checkout, which on the notification path
+    is one of a dozen. A connection in steady use is not pinged; one idle for longer
+    than :data:`PING_AFTER_IDLE_SECONDS` (a database restart, a proxy's idle timeout)
+    is, and a dead one is replaced before anything runs on it. A connection that dies
+    in between fails its statement: the request is retried (``pyramid_retry``) and the
+    pool is emptied of connections as old as it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("checked_in_at")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # what pool_pre_ping sends: SELECT 1, autocommit
+        except Exception as exc:
+            raise exc_module.DisconnectionError() from exc  # the pool replaces the connection
+
+
 def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     url = settings[prefix + "url"]
     options: dict[str, Any] = {}
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    else:
-        options.setdefault("pool_pre_ping", True)
     engine = engine_from_config(settings, prefix, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    else:
+        _ping_idle_connections(engine)
     return engine
 
 

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from ecwid_systempay.models import EcwidUpdate
@@ -114,3 +115,31 @@ def test_a_refused_token_is_a_dead_letter_at_once(testapp, app, fake_ecwid, dbse
     app.registry["update_worker"].run_once()
     assert job(dbsession).state == "DEAD" and job(dbsession).last_error == "HTTP 403"
     assert len(list(Path(settings["mail.debug_directory"]).glob("*"))) == 1
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("idle", [False, True], ids=["connections in use", "connections idle"])
+def test_a_database_restart_costs_no_notification(
+    testapp, app, fake_ecwid, dbsession, db_url, postgres_engine, monkeypatch, idle
+):
+    """Every pooled connection dies (as in a PostgreSQL restart): the next notification is answered and applied."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL")
+    import psycopg
+
+    import ecwid_systempay.models as models
+
+    configure_store(testapp)
+    _, fields = checkout(testapp)
+    if idle:  # pooled connections unused for a while are pinged before use
+        monkeypatch.setattr(models, "PING_AFTER_IDLE_SECONDS", 0.0)
+    with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    assert killed
+    postgres_engine.dispose()  # the test suite's own connection went too
+    assert notify(testapp, gateway_answer(fields)).text.startswith("OK-Accepted payment, order has been updated.")
+    app.registry["update_worker"].run_once()
+    assert [p.body["paymentStatus"] for p in fake_ecwid.puts()] == ["PAID"]
