@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, bindparam, func, select
+from sqlalchemy.orm import Session, lazyload
 
 from ..models import PaymentAttempt
 from ..protocol.statuses import SETTLED, AttemptStatus, order_status
@@ -28,17 +28,28 @@ def order_lock_key(store_id: int, reference: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+# Built once, with bound parameters. The attempts' store is the checkout's, already in the
+# session: it is not joined again (a lock on the joined row is not wanted either).
+_ATTEMPTS = (
+    select(PaymentAttempt)
+    .where(
+        PaymentAttempt.store_id == bindparam("store_id"),
+        PaymentAttempt.reference_transaction_id == bindparam("reference"),
+    )
+    .order_by(PaymentAttempt.id)
+    .options(lazyload(PaymentAttempt.store))
+)
+_ATTEMPTS_FOR_UPDATE = _ATTEMPTS.with_for_update(of=PaymentAttempt)
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+
+
 def lock_order(dbsession: Session, store_id: int, reference: str) -> list[PaymentAttempt]:
     """Take the order's lock until the end of the transaction; its attempts, oldest first."""
-    query = (
-        select(PaymentAttempt)
-        .where(PaymentAttempt.store_id == store_id, PaymentAttempt.reference_transaction_id == reference)
-        .order_by(PaymentAttempt.id)
-    )
+    query = _ATTEMPTS
     if dbsession.get_bind().dialect.name == "postgresql":
-        dbsession.execute(select(func.pg_advisory_xact_lock(order_lock_key(store_id, reference))))
-        query = query.with_for_update(of=PaymentAttempt)
-    return list(dbsession.scalars(query))
+        dbsession.execute(_ADVISORY_LOCK, {"key": order_lock_key(store_id, reference)})
+        query = _ATTEMPTS_FOR_UPDATE
+    return list(dbsession.scalars(query, {"store_id": store_id, "reference": reference}))
 
 
 def paid_attempt(attempts: list[PaymentAttempt]) -> PaymentAttempt | None:

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from cryptography.fernet import InvalidToken
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..models import Store
@@ -24,11 +24,14 @@ class StoreNotConfigured(Exception):
     """The store lacks a shop id or the key of its mode."""
 
 
+#: Built once, with bound parameters (every checkout and notification of the settings reads a store).
+_STORE = select(Store).where(Store.brand == bindparam("brand"), Store.ecwid_store_id == bindparam("ecwid_store_id"))
+_STORE_FOR_UPDATE = _STORE.with_for_update()
+
+
 def get_store(dbsession: Session, brand: str, ecwid_store_id: int, *, for_update: bool = False) -> Store | None:
-    query = select(Store).where(Store.brand == brand, Store.ecwid_store_id == int(ecwid_store_id))
-    if for_update:
-        query = query.with_for_update()
-    return dbsession.scalar(query)
+    query = _STORE_FOR_UPDATE if for_update else _STORE
+    return dbsession.scalar(query, {"brand": brand, "ecwid_store_id": int(ecwid_store_id)})
 
 
 def get_or_create_store(dbsession: Session, brand: str, ecwid_store_id: int, default_language: str) -> Store:

@@ -10,11 +10,13 @@ ids it already sent that day; later ids follow it and wrap below 900000.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..models import TransIdCounter
+from ..models import TransIdCounter, mark_changed
 
 GATEWAY_RESERVED_FROM = 900_000
 
@@ -28,16 +30,25 @@ def clock_start(now: datetime) -> int:
     return int((now - midnight).total_seconds() * 10) % GATEWAY_RESERVED_FROM
 
 
-def allocate_trans_id(dbsession: Session, site_id: str, now: datetime) -> str:
-    """The next free id for ``site_id`` on ``now``'s UTC day, as 6 digits."""
-    day = now.date()
-    insert = postgresql.insert if dbsession.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(TransIdCounter).values(site_id=site_id, day=day, start=clock_start(now), used=1)
-    stmt = stmt.on_conflict_do_update(
+def _upsert(insert: Any) -> Any:
+    stmt = insert(TransIdCounter.__table__).values(
+        site_id=bindparam("site_id"), day=bindparam("day"), start=bindparam("start"), used=1
+    )
+    return stmt.on_conflict_do_update(
         index_elements=[TransIdCounter.site_id, TransIdCounter.day],
         set_={"used": TransIdCounter.used + 1},
     ).returning(TransIdCounter.start, TransIdCounter.used)
-    start, used = dbsession.execute(stmt).one()
+
+
+#: Built once per dialect, with bound parameters (each checkout runs it).
+_UPSERT = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
+def allocate_trans_id(dbsession: Session, site_id: str, now: datetime) -> str:
+    """The next free id for ``site_id`` on ``now``'s UTC day, as 6 digits."""
+    stmt = _UPSERT[dbsession.get_bind().dialect.name]
+    mark_changed(dbsession)
+    start, used = dbsession.execute(stmt, {"site_id": site_id, "day": now.date(), "start": clock_start(now)}).one()
     if used > GATEWAY_RESERVED_FROM:
         raise TransIdsExhausted(site_id)
     return f"{(start + used - 1) % GATEWAY_RESERVED_FROM:06d}"
