@@ -19,6 +19,8 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,12 +45,21 @@ from tests.load.workload import (
 )
 from tests.support import CLIENT_SECRET, STORE_TOKEN, FakeEcwid
 
-from . import explain, report, wrk
+from . import explain, profile, report, wrk
 from .history import count_payments, seed_history
 from .load import Run, closed_loop, open_loop
 from .servers import ROOT, RssSampler, fresh_database, production_options, rss_kib, start_server
 
 CONCURRENCY = 8
+
+
+def _slug(text: str) -> str:
+    return "profile-" + "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 DEFAULT_POSTGRES = "postgresql+psycopg://ecwid_test:ecwid_test@127.0.0.1:5432/postgres"
 
 
@@ -81,8 +92,10 @@ FULL = Plan(("sqlite", "postgresql"), text=8000, insert=3000, health=3000, check
 
 
 class Bench:
-    def __init__(self, plan: Plan, postgres_url: str, driver: str, keep: bool) -> None:
+    def __init__(self, plan: Plan, postgres_url: str, driver: str, keep: bool, profile_dir: Path | None = None) -> None:
         self.plan = plan
+        self.profile_dir = profile_dir
+        self.profiles: list[Path] = []
         self.postgres_url = postgres_url
         self.driver = driver
         self.keep = keep
@@ -115,13 +128,17 @@ class Bench:
         }
 
     def measure(self, database: str, endpoint: str, run: Run, pids: list[int], *, rate: float | None = None) -> dict[str, Any]:
-        with RssSampler(pids) as rss:
+        profiling = self.profile_dir is not None and not rate and len(pids) == 1
+        path = (self.profile_dir / _slug(f"{database} {endpoint}")).with_suffix(".txt") if profiling else None
+        with RssSampler(pids) as rss, (profile.Profiler(pids[0], path) if path else _nothing()):
             if rate:
                 result = open_loop(run, rate=rate, budget=self.budget(len(run.bodies) / rate + 30))
             else:
                 result = closed_loop(run, concurrency=CONCURRENCY, budget=self.budget(), driver=self.driver)
         row = {"database": database, "endpoint": endpoint, "concurrency": CONCURRENCY, **result, "peak_rss_mib": rss.peak_mib}
         self.rows.append(row)
+        if path:
+            self.profiles.append(path)
         self.log(
             f"{database:10} {endpoint:28} {row['answered']:6}/{row['planned']} {row['throughput']:8.1f}/s "
             f"p50 {row['p50_ms']} ms p99 {row['p99_ms']} ms bad {row['bad']} rss {rss.peak_mib} MiB"
@@ -399,6 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=str(ROOT / "artifacts" / "bench"), help="where the .md and .json go")
     parser.add_argument("--keep-databases", action="store_true")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the module's server with py-spy during each closed-loop run (collapsed stacks and a summary "
+        "in the output directory)",
+    )
+    parser.add_argument(
         "--only",
         default=None,
         help="comma-separated phases of the run: sqlite, postgresql, scale, scale-out, memory "
@@ -413,17 +436,24 @@ def main(argv: list[str] | None = None) -> int:
         plan = replace(plan, time_limit=args.time_limit)
     driver = args.driver or ("wrk" if wrk.available() else "python")
     mode = ("quick" if args.quick else "full") + ("-" + "-".join(only) if only else "")
-    bench = Bench(plan, args.postgres_url, driver, args.keep_databases)
-    result = bench.run(mode, only)
-    table = report.markdown(result)
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
+    if args.profile and not profile.available():
+        parser.error("--profile needs py-spy (.venv/bin/pip install py-spy)")
+    bench = Bench(plan, args.postgres_url, driver, args.keep_databases, output if args.profile else None)
+    result = bench.run(mode, only)
+    table = report.markdown(result)
     (output / f"bench-{mode}.md").write_text(table)
     (output / f"bench-{mode}.json").write_text(json.dumps(result, indent=2, default=str))
     if bench.plans:
         (output / "explain.txt").write_text(bench.plans)
         print("\n== EXPLAIN (ANALYZE, BUFFERS) of the hot paths' statements, on the large database\n")
         print(bench.plans)
+    if bench.profiles:
+        summaries = "".join(profile.summary(path) + "\n" for path in bench.profiles)
+        (output / "profile-summary.txt").write_text(summaries)
+        print("\n== Profiles (py-spy) of the module's server\n")
+        print(summaries)
     print()
     print(table)
     for note in result["notes"]:

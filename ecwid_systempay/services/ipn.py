@@ -1,42 +1,42 @@
 """Processing the gateway's notification (IPN) and, as a fallback, a signed return.
 
-Both steps run in the caller's transaction, with Core statements (this is the
-module's hot path: each statement is one round trip, the ORM's unit of work adds
-nothing here):
+Everything runs in the caller's transaction, with Core statements built once (this is
+the module's hot path: each statement is one round trip, the ORM's unit of work adds
+nothing here). A new notification costs: one SELECT ... FOR UPDATE that finds the
+attempt by its trans id and locks every attempt of its Ecwid order (in id order), with
+the store's keys and the order's last queued Ecwid status; the signature check with the
+key of the attempt's mode (constant time); the decision (:mod:`.notification_plan`,
+pure); the notification's INSERT, already carrying its outcome; then the
+attempt's UPDATE, the transition's INSERT and the Ecwid update's INSERT, all committed
+together before the answer leaves. When the state change fails, the transaction is
+rolled back and the notification is stored alone, unprocessed, in a new one
+(:class:`StateChangeFailed`), and the gateway is asked to retry: nothing verified is
+lost, and nothing is half applied. A duplicate costs the SELECT and the INSERT.
 
-1. :func:`verify_and_store` finds the attempt with its store (one SELECT), verifies
-   the signature with the key of the attempt's mode (constant time), locks the Ecwid
-   order's attempts (one SELECT ... FOR UPDATE, in id order) and inserts the
-   notification.
-2. :func:`apply_notification` checks mode, shop, amount and currency against the
-   locked attempt, applies the state machine, audits the transition and queues the
-   Ecwid update.
-
-The callback runs step 2 inside a SAVEPOINT of the transaction that inserted the
-notification: a failing state change is rolled back alone and the notification is
-committed all the same; the gateway's answer is sent only after that commit.
+The signed return (:mod:`.returns`) stores its data with :func:`verify_and_store` and
+applies it later with :func:`apply_notification`, with the same decision.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..config import AppSettings
-from ..models import PaymentAttempt, Store, StoredNotification, Transition, mark_changed
+from ..models import EcwidUpdate, PaymentAttempt, Store, StoredNotification, Transition, UpdateState, mark_changed
 from ..models.meta import utcnow
 from ..protocol.form import clean_order_id
 from ..protocol.notification import Notification
 from ..protocol.signature import verify_signature
-from ..protocol.statuses import SETTLED, AttemptStatus, Group, decide, group_of
+from ..protocol.statuses import SETTLED, Group, group_of
 from ..secrets_box import SecretBox
+from .notification_plan import Plan, plan
 from .stores import key_for_mode
 from .updates import enqueue_order_status
 
@@ -46,10 +46,7 @@ attempts = PaymentAttempt.__table__
 stores = Store.__table__
 notifications = StoredNotification.__table__
 transitions = Transition.__table__
-
-
-#: ``stores.ipn_last_seen_at`` is written at most this often per store (see :func:`note_store_seen`).
-SEEN_PRECISION = timedelta(seconds=60)
+updates = EcwidUpdate.__table__
 
 
 @dataclass(frozen=True)
@@ -60,38 +57,54 @@ class Verified:
     order: list[dict[str, Any]] | None = None  # the order's attempts, locked (see lock_order)
 
 
-#: What the signature check needs: the attempt's mode and algorithm, its store's brand and keys.
-_FOUND = select(
-    attempts.c.id,
-    attempts.c.store_id,
-    attempts.c.mode,
-    attempts.c.sign_algo,
-    stores.c.brand,
-    stores.c.ecwid_store_id,
-    stores.c.key_test_enc,
-    stores.c.key_prod_enc,
-).join_from(attempts, stores, attempts.c.store_id == stores.c.id)
+@dataclass(frozen=True)
+class Processed:
+    """What the callback answers: the case, and whether an Ecwid update was queued."""
+
+    case: str
+    changed: bool = False
+    failed: bool = False  # stored, but the state change failed: ask the gateway to retry
 
 
-# The hot path's statements are built once, with bound parameters: building a statement
-# and computing its cache key at each request cost more than sending it.
-_FIND = _FOUND.where(
-    attempts.c.site_id == bindparam("site_id"),
-    attempts.c.trans_day == bindparam("trans_day"),
-    attempts.c.trans_id == bindparam("trans_id"),
+#: The attempt a CREDIT (a Back Office refund, with a trans id of its own) is about.
+_FOUND = select(attempts.c.id).where(
+    attempts.c.site_id == bindparam("site_id"), attempts.c.status.in_([s.value for s in SETTLED])
 )
 
 
-def _lock_query() -> Any:
+def _lock_query(target_matches: Any) -> Any:
+    """Every attempt of the target's Ecwid order, locked in id order, with what processing needs.
+
+    With each attempt: ``target_id``, the store's brand, keys and token, when its
+    notification URL last worked, and the order's last queued Ecwid status (the
+    outbox is only written under these locks, so it cannot change before the commit).
+    """
     target = attempts.alias("target")
+    last = updates.alias("last_update")
+    last_id = (
+        select(func.max(updates.c.id))
+        .where(
+            updates.c.store_id == attempts.c.store_id,
+            updates.c.reference_transaction_id == attempts.c.reference_transaction_id,
+            updates.c.state != UpdateState.SUPERSEDED.value,
+        )
+        .correlate(attempts)
+        .scalar_subquery()
+    )
     return (
         select(
             attempts,
+            target.c.id.label("target_id"),
             stores.c.brand,
             stores.c.ecwid_store_id,
+            stores.c.key_test_enc,
+            stores.c.key_prod_enc,
             stores.c.ecwid_token_enc.label("store_token_enc"),
             stores.c.ipn_last_seen_at,
             stores.c.ipn_failure_at,
+            last.c.id.label("last_update_id"),
+            last.c.state.label("last_update_state"),
+            last.c.payment_status.label("last_update_status"),
         )
         .join_from(
             attempts,
@@ -100,13 +113,23 @@ def _lock_query() -> Any:
             & (target.c.reference_transaction_id == attempts.c.reference_transaction_id),
         )
         .join(stores, stores.c.id == attempts.c.store_id)
-        .where(target.c.id == bindparam("attempt_id"))
+        .outerjoin(last, last.c.id == last_id)
+        .where(*target_matches(target))
         .order_by(attempts.c.id)
         .with_for_update(of=attempts)
     )
 
 
-_LOCK = _lock_query()
+# The hot path's statements are built once, with bound parameters: building a statement
+# and computing its cache key at each request cost more than sending it.
+_LOCK_BY_TRANS = _lock_query(
+    lambda t: (
+        t.c.site_id == bindparam("site_id"),
+        t.c.trans_day == bindparam("trans_day"),
+        t.c.trans_id == bindparam("trans_id"),
+    )
+)
+_LOCK_BY_ID = _lock_query(lambda t: (t.c.id == bindparam("attempt_id"),))
 _INSERT_NOTIFICATION = insert(notifications)
 _INSERT_TRANSITION = insert(transitions)
 #: The values to set are the parameters' column names; the ``w_`` parameters select the row.
@@ -117,66 +140,75 @@ _UPDATE_NOTIFICATION = update(notifications).where(notifications.c.id == bindpar
 _UPDATE_STORE = update(stores).where(stores.c.id == bindparam("w_id"))
 
 
-def find_attempt(session: Session, note: Notification) -> Row[Any] | None:
-    """The attempt ``note`` names, with its store's keys (see :data:`_FOUND`)."""
-    found = session.execute(
-        _FIND, {"site_id": note.site_id, "trans_day": note.trans_day, "trans_id": note.trans_id.upper()}
-    ).first()
-    if found is None and note.operation_type == "CREDIT":
-        # A refund made in the Back Office gets its own trans_id: find the paid attempt of the order.
-        reference = note.fields.get("vads_ext_info_ecwid_reference")
-        order_id = clean_order_id(note.fields.get("vads_order_id"))
-        query = _FOUND.where(
-            attempts.c.site_id == note.site_id,
-            attempts.c.status.in_([s.value for s in SETTLED]),
-        )
-        if reference:
-            query = query.where(attempts.c.reference_transaction_id == reference)
-        elif order_id:
-            query = query.where(attempts.c.ecwid_order_id == order_id)
-        else:
-            return None
-        found = session.execute(query.order_by(attempts.c.id.desc()).limit(1)).first()
-    return found
+def lock_order(session: Session, attempt_id: int) -> list[dict[str, Any]]:
+    """Every attempt of ``attempt_id``'s Ecwid order with its store, locked in id order (PostgreSQL).
 
-
-def verify_and_store(
-    session: Session,
-    note: Notification,
-    *,
-    brand: str,
-    kind: str,
-    box: SecretBox,
-    app_settings: AppSettings,
-) -> Verified:
-    """Verify ``note`` against its attempt, lock the attempt's order and insert ``note``, in ``session``'s transaction.
-
-    The lock comes before the insert: the insert's foreign key takes a share lock on
-    the attempt, which would deadlock two notifications of one order both waiting to
-    upgrade it.
+    The order's status is derived from all of them and queued once, so a notification
+    holds them all until its commit; ordering the locks by id rules out deadlocks.
+    SQLite's ``BEGIN IMMEDIATE`` already serializes writers.
     """
-    found = find_attempt(session, note)
+    return [dict(row._mapping) for row in session.execute(_LOCK_BY_ID, {"attempt_id": attempt_id})]
+
+
+def lock_order_of(session: Session, note: Notification) -> list[dict[str, Any]]:
+    """The order of the attempt ``note`` names, locked (see :func:`lock_order`); empty if unknown.
+
+    The lock comes before the signature check and the notification's insert: the
+    insert's foreign key takes a share lock on the attempt, which would deadlock two
+    notifications of one order both waiting to upgrade it.
+    """
+    params = {"site_id": note.site_id, "trans_day": note.trans_day, "trans_id": note.trans_id.upper()}
+    order = [dict(row._mapping) for row in session.execute(_LOCK_BY_TRANS, params)]
+    if order or note.operation_type != "CREDIT":
+        return order
+    # A refund made in the Back Office gets its own trans_id: find the paid attempt of the order.
+    reference = note.fields.get("vads_ext_info_ecwid_reference")
+    order_id = clean_order_id(note.fields.get("vads_order_id"))
+    query = _FOUND
+    if reference:
+        query = query.where(attempts.c.reference_transaction_id == reference)
+    elif order_id:
+        query = query.where(attempts.c.ecwid_order_id == order_id)
+    else:
+        return []
+    found = session.execute(query.order_by(attempts.c.id.desc()).limit(1), {"site_id": note.site_id}).scalar()
     if found is None:
-        log.warning("%s for unknown payment site=%s trans=%s", kind, note.site_id, note.trans_id)
-        return Verified(None, None, "order_not_found")
-    key = key_for_mode(found, box, found.mode, allow_production=app_settings.allow_production)
+        return []
+    return [{**a, "target_id": found} for a in lock_order(session, found)]
+
+
+def _target(order: list[dict[str, Any]]) -> dict[str, Any]:
+    target_id = order[0]["target_id"]
+    return next(a for a in order if a["id"] == target_id)
+
+
+def _check(
+    note: Notification, attempt: dict[str, Any], *, kind: str, box: SecretBox, app_settings: AppSettings
+) -> str | None:
+    """None when ``note`` is signed with the key of its attempt's mode, else the error case."""
+    keys = SimpleNamespace(**attempt)
+    key = key_for_mode(keys, box, attempt["mode"], allow_production=app_settings.allow_production)
     if not key:
-        log.warning("%s for store %s: no usable %s key", kind, found.ecwid_store_id, found.mode)
-        return Verified(None, found.id, "not_configured")
-    if not verify_signature(note.fields, note.signature, key, found.sign_algo):
+        log.warning("%s for store %s: no usable %s key", kind, attempt["ecwid_store_id"], attempt["mode"])
+        return "not_configured"
+    if not verify_signature(note.fields, note.signature, key, attempt["sign_algo"]):
         log.warning(
             "%s with a bad signature for store %s trans=%s/%s (check the key and the algorithm %s)",
             kind,
-            found.ecwid_store_id,
+            attempt["ecwid_store_id"],
             note.site_id,
             note.trans_id,
-            found.sign_algo,
+            attempt["sign_algo"],
         )
-        return Verified(None, found.id, "auth_fail")
-    values: dict[str, Any] = {
+        return "auth_fail"
+    return None
+
+
+def _notification_values(note: Notification, attempt: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {
         "kind": kind,
-        "attempt_id": found.id,
-        "store_id": found.store_id,
+        "attempt_id": attempt["id"],
+        "store_id": attempt["store_id"],
         "site_id": note.site_id,
         "ctx_mode": note.ctx_mode,
         "trans_id": note.trans_id,
@@ -189,43 +221,90 @@ def verify_and_store(
         "currency_numeric": note.currency_numeric,
         "fields": note.storable_fields(),
     }
+
+
+def process_notification(
+    session: Session, note: Notification, *, brand: str, box: SecretBox, app_settings: AppSettings
+) -> Processed:
+    """The callback's work, in ``session``'s transaction (see the module's docstring)."""
+    order = lock_order_of(session, note)
+    if not order:
+        log.warning("IPN for unknown payment site=%s trans=%s", note.site_id, note.trans_id)
+        return Processed("order_not_found")
+    attempt = _target(order)
+    problem = _check(note, attempt, kind="IPN", box=box, app_settings=app_settings)
+    if problem:
+        return Processed(problem)
+    values = _notification_values(note, attempt, "IPN")
     mark_changed(session)
-    if found.brand != brand:
-        values.update(outcome="rejected", reason=f"brand {brand} does not match the store's {found.brand}")
+    if attempt["brand"] != brand:
+        values.update(outcome="rejected", reason=f"brand {brand} does not match the store's {attempt['brand']}")
         session.execute(_INSERT_NOTIFICATION, values)
-        return Verified(None, found.id, "store_mismatch")
-    order = lock_order(session, found.id)
-    stored = session.execute(_INSERT_NOTIFICATION, values)
-    return Verified(stored.inserted_primary_key[0], found.id, None, order)
+        return Processed("store_mismatch")
+    now = utcnow()
+    try:
+        decided: Plan | None = plan(note, attempt, order, now=now, source=note.source, is_ipn=True)
+    except Exception:
+        log.exception("notification for attempt %s could not be decided: stored, the gateway will retry", attempt["id"])
+        decided = None
+    if decided is None:
+        session.execute(_INSERT_NOTIFICATION, values)
+        return Processed("retry_later", failed=True)
+    try:
+        notification_id = session.execute(
+            _INSERT_NOTIFICATION, {**values, "outcome": decided.outcome, "processed_at": now, "reason": decided.reason}
+        ).inserted_primary_key[0]
+        write(session, note, decided, attempt, order, notification_id, source=note.source)
+    except Exception as exc:
+        raise StateChangeFailed(values) from exc
+    _log_decision(note, decided, attempt, note.source)
+    return Processed(decided.case, decided.changed)
 
 
-def lock_order(session: Session, attempt_id: int) -> list[dict[str, Any]]:
-    """Every attempt of ``attempt_id``'s Ecwid order with its store, locked in id order (PostgreSQL).
+class StateChangeFailed(Exception):
+    """The state change of a verified notification failed: its transaction must be rolled back.
 
-    The order's status is derived from all of them and queued once, so a notification
-    holds them all until its commit; ordering the locks by id rules out deadlocks.
-    SQLite's ``BEGIN IMMEDIATE`` already serializes writers.
+    ``values`` is the notification, unprocessed: the caller stores it alone in a new
+    transaction (:func:`store_unprocessed`) and asks the gateway to retry.
     """
-    return [dict(row._mapping) for row in session.execute(_LOCK, {"attempt_id": attempt_id})]
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__("state change failed")
+        self.values = values
 
 
-def mismatch(attempt: dict[str, Any], note: Notification) -> str | None:
-    """An error case when the verified message does not describe this attempt."""
-    if note.ctx_mode != attempt["mode"]:
-        return "mode_mismatch"
-    if note.site_id != attempt["site_id"]:
-        return "site_mismatch"
-    ecwid_store = note.fields.get("vads_ext_info_ecwid_store")
-    if ecwid_store is not None and ecwid_store != str(attempt["ecwid_store_id"]):
-        return "store_mismatch"
-    if note.currency_numeric != attempt["currency_numeric"]:
-        return "currency_error"
-    if note.operation_type == "CREDIT":
-        if note.amount_minor > attempt["amount_minor"]:
-            return "amount_error"
-    elif note.amount_minor != attempt["amount_minor"]:
-        return "amount_error"
-    return None
+def store_unprocessed(session: Session, values: dict[str, Any]) -> int:
+    """Insert a verified notification without processing it (after :class:`StateChangeFailed`)."""
+    mark_changed(session)
+    return session.execute(_INSERT_NOTIFICATION, values).inserted_primary_key[0]
+
+
+def verify_and_store(
+    session: Session,
+    note: Notification,
+    *,
+    brand: str,
+    kind: str,
+    box: SecretBox,
+    app_settings: AppSettings,
+) -> Verified:
+    """Verify ``note`` against its attempt, lock the attempt's order and insert ``note`` unprocessed."""
+    order = lock_order_of(session, note)
+    if not order:
+        log.warning("%s for unknown payment site=%s trans=%s", kind, note.site_id, note.trans_id)
+        return Verified(None, None, "order_not_found")
+    attempt = _target(order)
+    problem = _check(note, attempt, kind=kind, box=box, app_settings=app_settings)
+    if problem:
+        return Verified(None, attempt["id"], problem)
+    values = _notification_values(note, attempt, kind)
+    mark_changed(session)
+    if attempt["brand"] != brand:
+        values.update(outcome="rejected", reason=f"brand {brand} does not match the store's {attempt['brand']}")
+        session.execute(_INSERT_NOTIFICATION, values)
+        return Verified(None, attempt["id"], "store_mismatch")
+    stored = session.execute(_INSERT_NOTIFICATION, values)
+    return Verified(stored.inserted_primary_key[0], attempt["id"], None, order)
 
 
 def update_attempt(session: Session, attempt: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -239,17 +318,52 @@ def update_attempt(session: Session, attempt: dict[str, Any], changes: dict[str,
     attempt.update(changes, version=version + 1)
 
 
-def note_store_seen(session: Session, attempt: dict[str, Any], now: datetime) -> None:
-    """Record that the store's notification URL works, to the minute (:data:`SEEN_PRECISION`).
+def write(
+    session: Session,
+    note: Notification,
+    decided: Plan,
+    attempt: dict[str, Any],
+    order: list[dict[str, Any]],
+    notification_id: int,
+    *,
+    source: str,
+) -> None:
+    """The writes ``decided`` names: the store's last notification, the attempt, its transition, the Ecwid update."""
+    if decided.store_seen_at:
+        session.execute(_UPDATE_STORE, {"ipn_last_seen_at": decided.store_seen_at, "w_id": attempt["store_id"]})
+    if decided.attempt_changes:
+        update_attempt(session, attempt, decided.attempt_changes)
+    if decided.transition:
+        session.execute(
+            _INSERT_TRANSITION,
+            {**decided.transition, "attempt_id": attempt["id"], "source": source, "notification_id": notification_id},
+        )
+    if decided.enqueue:
+        enqueue_order_status(session, order, attempt, decided.message)
 
-    Each write locks the store's row until the commit, which would queue every
-    notification of a busy store behind the previous one. Right after a flagged
-    notification failure it is always written, so that warning clears.
-    """
-    seen, failed = attempt["ipn_last_seen_at"], attempt["ipn_failure_at"]
-    if seen is not None and now - seen < SEEN_PRECISION and (failed is None or seen > failed):
-        return
-    session.execute(_UPDATE_STORE, {"ipn_last_seen_at": now, "w_id": attempt["store_id"]})
+
+def _log_decision(note: Notification, decided: Plan, attempt: dict[str, Any], source: str) -> None:
+    if decided.transition:
+        log.info(
+            "store %s order %s trans=%s/%s %s -> %s (%s, %s)",
+            attempt["ecwid_store_id"],
+            attempt["reference_transaction_id"],
+            attempt["site_id"],
+            attempt["trans_id"],
+            decided.transition["from_status"],
+            decided.transition["to_status"],
+            source,
+            note.trans_status,
+        )
+    elif decided.reason:
+        log.warning(
+            "rejected %s for store %s trans=%s/%s: %s",
+            source,
+            attempt["ecwid_store_id"],
+            attempt["site_id"],
+            attempt["trans_id"],
+            decided.reason,
+        )
 
 
 def apply_notification(
@@ -262,7 +376,7 @@ def apply_notification(
     is_ipn: bool,
     order: list[dict[str, Any]] | None = None,
 ) -> tuple[str, bool]:
-    """Apply a verified message to its attempt; returns (case, state changed).
+    """Apply a stored, verified message to its attempt; returns (case, state changed).
 
     ``order``: the order's attempts as :func:`lock_order` returned them in this
     transaction (locked then if not given).
@@ -271,81 +385,11 @@ def apply_notification(
         order = lock_order(session, attempt_id)
     attempt = next(a for a in order if a["id"] == attempt_id)
     now = utcnow()
-    changes: dict[str, Any] = {}
-    if is_ipn:
-        note_store_seen(session, attempt, now)
-        if attempt["notified_at"] is None:
-            changes["notified_at"] = now
-
-    problem = mismatch(attempt, note)
-    if problem:
-        if problem in ("amount_error", "currency_error"):
-            changes["attention"] = (
-                f"{source}: paid {note.amount_minor}/{note.currency_numeric}, "
-                f"expected {attempt['amount_minor']}/{attempt['currency_numeric']}"
-            )
-        if changes:
-            update_attempt(session, attempt, changes)
-        mark_processed(session, notification_id, "rejected", now, reason=problem)
-        log.warning(
-            "rejected %s for store %s trans=%s/%s: %s",
-            source,
-            attempt["ecwid_store_id"],
-            attempt["site_id"],
-            attempt["trans_id"],
-            problem,
-        )
-        return problem, False
-
-    current = AttemptStatus(attempt["status"])
-    decision = decide(
-        current,
-        note.trans_status,
-        source=note.source,
-        operation_type=note.operation_type,
-        refund_is_full=note.amount_minor >= attempt["amount_minor"],
-    )
-    changed = decision.new_status is not None and decision.new_status != current
-    if changed:
-        assert decision.new_status is not None
-        changes.update(
-            status=decision.new_status.value,
-            gateway_status=note.trans_status,
-            status_seq=max(a["status_seq"] for a in order) + 1,
-        )
-        if note.trans_uuid and note.operation_type != "CREDIT":
-            changes["gateway_trans_uuid"] = note.trans_uuid
-        update_attempt(session, attempt, changes)
-        session.execute(
-            _INSERT_TRANSITION,
-            {
-                "attempt_id": attempt_id,
-                "from_status": current.value,
-                "to_status": decision.new_status.value,
-                "source": source,
-                "trans_status": note.trans_status,
-                "notification_id": notification_id,
-            },
-        )
-        message = None
-        if decision.new_status == AttemptStatus.FAILED:
-            message = f"{attempt['brand'].title()}: {note.trans_status or 'failure'}"
-        enqueue_order_status(session, order, attempt, message)
-        log.info(
-            "store %s order %s trans=%s/%s %s -> %s (%s, %s)",
-            attempt["ecwid_store_id"],
-            attempt["reference_transaction_id"],
-            attempt["site_id"],
-            attempt["trans_id"],
-            current.value,
-            decision.new_status.value,
-            source,
-            note.trans_status,
-        )
-    elif changes:
-        update_attempt(session, attempt, changes)
-    mark_processed(session, notification_id, decision.outcome.value, now)
-    return decision.outcome.value, changed
+    decided = plan(note, attempt, order, now=now, source=source, is_ipn=is_ipn)
+    write(session, note, decided, attempt, order, notification_id, source=source)
+    mark_processed(session, notification_id, decided.outcome, now, reason=decided.reason)
+    _log_decision(note, decided, attempt, source)
+    return decided.case, decided.changed
 
 
 def mark_processed(session: Session, notification_id: int, outcome: str, now: Any, reason: str | None = None) -> None:

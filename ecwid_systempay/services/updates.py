@@ -114,9 +114,9 @@ def enqueue_order_status(
     """Queue the order's Ecwid status if it differs from the last one queued; the new job's id.
 
     ``order`` holds every attempt of the Ecwid order as the notification left them
-    (locked, see :func:`~ecwid_systempay.services.ipn.lock_order`). The order's status
-    is derived from all of them, so an older attempt's failure does not undo a newer
-    attempt's payment.
+    (locked, see :func:`~ecwid_systempay.services.ipn.lock_order`, which also read the
+    order's last queued status: ``last_update_*``). The order's status is derived from
+    all of them, so an older attempt's failure does not undo a newer attempt's payment.
     """
     status = order_status([(AttemptStatus(a["status"]), a["status_seq"]) for a in order])
     if status is None:
@@ -124,12 +124,20 @@ def enqueue_order_status(
     ecwid_status = ECWID_STATUS[status]
     speaking = max((a for a in order if a["status"] == status.value), key=lambda a: a["status_seq"], default=attempt)
     store_id, reference = attempt["store_id"], attempt["reference_transaction_id"]
-    previous = dbsession.execute(_LAST_QUEUED, {"store_id": store_id, "reference": reference}).first()
-    if previous is not None and previous.payment_status == ecwid_status:
+    if "last_update_id" in attempt:  # read with the order's locks
+        previous = (
+            (attempt["last_update_id"], attempt["last_update_state"], attempt["last_update_status"])
+            if attempt["last_update_id"] is not None
+            else None
+        )
+    else:
+        row = dbsession.execute(_LAST_QUEUED, {"store_id": store_id, "reference": reference}).first()
+        previous = (row.id, row.state, row.payment_status) if row is not None else None
+    if previous is not None and previous[2] == ecwid_status:
         return None
-    if previous is not None and previous.state == UpdateState.PENDING.value:
+    if previous is not None and previous[1] == UpdateState.PENDING.value:
         # Never sent: the newer status replaces it (unless a worker claimed it meanwhile).
-        dbsession.execute(_SUPERSEDE, {"job_id": previous.id})
+        dbsession.execute(_SUPERSEDE, {"job_id": previous[0]})
     job = dbsession.execute(
         _QUEUE,
         {

@@ -7,8 +7,10 @@ for a malformed request or one without ``vads_hash`` and ``vads_url_check_src``,
 503 (so the gateway retries) when the database is down or the state change failed.
 
 One transaction (the request's, committed by ``pyramid_tm`` before the answer
-leaves): the verified notification is inserted, then applied inside a SAVEPOINT,
-so that a failing state change never takes the stored notification with it.
+leaves) holds the verified notification and its state change
+(:func:`~ecwid_systempay.services.ipn.process_notification`); when the state change
+fails, that transaction is rolled back and a new one stores the notification alone,
+so a failure never takes the stored notification with it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pyramid.response import Response
 from ..protocol.notification import MAX_BODY_BYTES, MalformedNotification, parse_body
 from ..protocol.responses import ipn_body
 from ..resources import Root
-from ..services.ipn import apply_notification, verify_and_store
+from ..services.ipn import StateChangeFailed, process_notification, store_unprocessed
 from ..worker import wake_worker
 
 log = logging.getLogger(__name__)
@@ -59,37 +61,23 @@ def callback(request: Any) -> Response:
         )
         return text_response(ipn_body("not_a_notification"), 400)
 
-    dbsession = request.dbsession
-    verified = verify_and_store(
-        dbsession,
-        note,
-        brand=brand,
-        kind="IPN",
-        box=request.secret_box,
-        app_settings=request.app_settings,
-    )
-    if verified.case:
-        return text_response(ipn_body(verified.case))
-
-    assert verified.attempt_id is not None and verified.notification_id is not None
     try:
-        with dbsession.begin_nested():
-            case, changed = apply_notification(
-                dbsession,
-                note,
-                attempt_id=verified.attempt_id,
-                notification_id=verified.notification_id,
-                source=note.source,
-                is_ipn=True,
-                order=verified.order,
-            )
-    except Exception:
-        # Only the state change is rolled back: the notification is committed with this answer.
-        log.exception("notification %s stored but not applied: the gateway will retry", verified.notification_id)
+        processed = process_notification(
+            request.dbsession, note, brand=brand, box=request.secret_box, app_settings=request.app_settings
+        )
+    except StateChangeFailed as failed:
+        # Roll the state change back, then keep the notification alone: it is committed
+        # with this answer, and the gateway's retry applies it.
+        log.exception("notification of trans=%s/%s stored but not applied: the gateway will retry", note.site_id, note.trans_id)
+        request.tm.abort()
+        request.tm.begin()
+        store_unprocessed(request.dbsession, failed.values)
         return text_response(ipn_body("retry_later"), 503)
-    if changed:
+    if processed.failed:
+        return text_response(ipn_body("retry_later"), 503)
+    if processed.changed:
         wake_worker(request)
-    return text_response(ipn_body(case))
+    return text_response(ipn_body(processed.case))
 
 
 def includeme(config: Any) -> None:
