@@ -33,8 +33,8 @@ from ..protocol.form import OrderData, ShopConfig, build_fields, form_digest, si
 from ..protocol.languages import payment_language
 from ..protocol.payment_request import InvalidPaymentRequest, parse_payment_request
 from ..secrets_box import SecretBox
-from .order_attempts import is_open, keep_latest_return, lock_order, paid_attempt
-from .stores import StoreNotConfigured, get_store, shop_config
+from .order_attempts import is_open, keep_latest_return, lock_order, paid_attempt, store_locking_order
+from .stores import StoreNotConfigured, shop_config
 from .trans_ids import TransIdsExhausted, allocate_trans_id
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,8 @@ def start_checkout(
         raise CheckoutError("invalid_request", exc.return_url if authenticated else None, exc.lang) from None
     return_url, lang = request.return_url, request.lang
 
-    store = get_store(dbsession, brand.name, request.store_id)
+    reference = request.reference
+    store = store_locking_order(dbsession, brand.name, request.store_id, reference)
     if not authenticated and not is_store_token(store, request.token, box):
         log.warning("legacy payment request refused: its token is not store %s's (%s)", request.store_id, brand.name)
         raise CheckoutError("unverified_request", None, lang)
@@ -157,7 +158,6 @@ def start_checkout(
     except InvalidAmount:
         raise CheckoutError("invalid_request", return_url, lang) from None
 
-    reference = request.reference
     language = payment_language(lang, shop.default_language)
     order = OrderData(
         order_id=request.order_id,
