@@ -228,7 +228,7 @@ def test_a_failing_state_change_keeps_the_notification_and_asks_for_a_retry(test
     def broken(*args, **kwargs):
         raise RuntimeError("the outbox is broken")
 
-    monkeypatch.setattr(ipn, "enqueue_order_status", broken)  # after the attempt's update and the transition
+    monkeypatch.setattr(ipn, "order_update", broken)  # after the transition's insert
     response = notify(testapp, answer, status=503)
     assert response.text == "KO-Temporary error, please retry.\n"
     stored = dbsession.scalars(select(StoredNotification))

@@ -38,7 +38,9 @@ from ..protocol.statuses import SETTLED, Group, group_of
 from ..secrets_box import SecretBox
 from .notification_plan import Plan, plan
 from .stores import key_for_mode
-from .updates import enqueue_order_status
+from .combined_writes import change_and_queue, store_with_transition
+from .order_attempts import is_postgresql
+from .updates import log_queued, order_update, queue_update, supersede
 
 log = logging.getLogger(__name__)
 
@@ -251,10 +253,12 @@ def process_notification(
         session.execute(_INSERT_NOTIFICATION, values)
         return Processed("retry_later", failed=True)
     try:
-        notification_id = session.execute(
-            _INSERT_NOTIFICATION, {**values, "outcome": decided.outcome, "processed_at": now, "reason": decided.reason}
-        ).inserted_primary_key[0]
-        write(session, note, decided, attempt, order, notification_id, source=note.source)
+        processed = {**values, "received_at": now, "outcome": decided.outcome, "processed_at": now, "reason": decided.reason}
+        if decided.transition and decided.enqueue and is_postgresql(session):
+            write_combined(session, decided, attempt, order, processed, now=now, source=note.source)
+        else:
+            notification_id = session.execute(_INSERT_NOTIFICATION, processed).inserted_primary_key[0]
+            write(session, note, decided, attempt, order, notification_id, source=note.source)
     except Exception as exc:
         raise StateChangeFailed(values) from exc
     _log_decision(note, decided, attempt, note.source)
@@ -339,7 +343,37 @@ def write(
             {**decided.transition, "attempt_id": attempt["id"], "source": source, "notification_id": notification_id},
         )
     if decided.enqueue:
-        enqueue_order_status(session, order, attempt, decided.message)
+        queued = order_update(session, order, attempt, decided.message)
+        if queued is not None:
+            queue_update(session, queued)
+
+
+def write_combined(
+    session: Session,
+    decided: Plan,
+    attempt: dict[str, Any],
+    order: list[dict[str, Any]],
+    notification: dict[str, Any],
+    *,
+    now: Any,
+    source: str,
+) -> int:
+    """:func:`write` with the notification's INSERT, on PostgreSQL, in two statements (:mod:`.combined_writes`)."""
+    assert decided.transition is not None
+    transition = {**decided.transition, "attempt_id": attempt["id"], "source": source, "created_at": now}
+    notification_id = store_with_transition(session, notification, transition)
+    if decided.store_seen_at:
+        session.execute(_UPDATE_STORE, {"ipn_last_seen_at": decided.store_seen_at, "w_id": attempt["store_id"]})
+    # The order as this notification leaves it decides what Ecwid is told.
+    leaving = [{**a, **decided.attempt_changes} if a is attempt else a for a in order]
+    target = next(a for a in leaving if a["id"] == attempt["id"])
+    queued = order_update(session, leaving, target, decided.message)
+    if queued is None:
+        update_attempt(session, attempt, decided.attempt_changes)
+    else:
+        supersede(session, queued)
+        log_queued(queued, change_and_queue(session, attempt, decided.attempt_changes, queued.values, now))
+    return notification_id
 
 
 def _log_decision(note: Notification, decided: Plan, attempt: dict[str, Any], source: str) -> None:

@@ -108,12 +108,20 @@ _LEASE = (
 _RECORD = update(updates).where(updates.c.id == bindparam("w_id"))
 
 
-def enqueue_order_status(
-    dbsession: Session, order: list[dict[str, Any]], attempt: dict[str, Any], message: str | None = None
-) -> int | None:
-    """Queue the order's Ecwid status if it differs from the last one queued; the new job's id.
+@dataclass(frozen=True)
+class QueuedUpdate:
+    """An Ecwid update to queue: the job's columns, and the id of a pending job it replaces."""
 
-    ``order`` holds every attempt of the Ecwid order as the notification left them
+    values: dict[str, Any]
+    replaces: int | None = None
+
+
+def order_update(
+    dbsession: Session, order: list[dict[str, Any]], attempt: dict[str, Any], message: str | None = None
+) -> QueuedUpdate | None:
+    """The order's Ecwid status to queue, if it differs from the last one queued.
+
+    ``order`` holds every attempt of the Ecwid order as the notification leaves them
     (locked, see :func:`~ecwid_systempay.services.ipn.lock_order`, which also read the
     order's last queued status: ``last_update_*``). The order's status is derived from
     all of them, so an older attempt's failure does not undo a newer attempt's payment.
@@ -135,30 +143,42 @@ def enqueue_order_status(
         previous = (row.id, row.state, row.payment_status) if row is not None else None
     if previous is not None and previous[2] == ecwid_status:
         return None
-    if previous is not None and previous[1] == UpdateState.PENDING.value:
-        # Never sent: the newer status replaces it (unless a worker claimed it meanwhile).
-        dbsession.execute(_SUPERSEDE, {"job_id": previous[0]})
-    job = dbsession.execute(
-        _QUEUE,
-        {
-            "store_id": store_id,
-            "attempt_id": speaking["id"],
-            "ecwid_store_id": str(attempt["ecwid_store_id"]),
-            "reference_transaction_id": reference,
-            "ecwid_order_id": speaking["ecwid_order_id"],
-            "payment_status": ecwid_status,
-            "external_transaction_id": speaking["gateway_trans_uuid"] or speaking["trans_id"],
-            "payment_message": message if ecwid_status == "INCOMPLETE" else None,
-            "token_enc": speaking["ecwid_token_enc"] or attempt["store_token_enc"],
-        },
-    ).inserted_primary_key[0]
+    # A job never sent is replaced by the newer status (unless a worker claimed it meanwhile).
+    replaces = previous[0] if previous is not None and previous[1] == UpdateState.PENDING.value else None
+    values = {
+        "store_id": store_id,
+        "attempt_id": speaking["id"],
+        "ecwid_store_id": str(attempt["ecwid_store_id"]),
+        "reference_transaction_id": reference,
+        "ecwid_order_id": speaking["ecwid_order_id"],
+        "payment_status": ecwid_status,
+        "external_transaction_id": speaking["gateway_trans_uuid"] or speaking["trans_id"],
+        "payment_message": message if ecwid_status == "INCOMPLETE" else None,
+        "token_enc": speaking["ecwid_token_enc"] or attempt["store_token_enc"],
+    }
+    return QueuedUpdate(values, replaces)
+
+
+def supersede(dbsession: Session, queued: QueuedUpdate) -> None:
+    if queued.replaces is not None:
+        dbsession.execute(_SUPERSEDE, {"job_id": queued.replaces})
+
+
+def log_queued(queued: QueuedUpdate, job: int) -> None:
     log.info(
         "queued Ecwid update store=%s order=%s status=%s job=%s",
-        attempt["ecwid_store_id"],
-        reference,
-        ecwid_status,
+        queued.values["ecwid_store_id"],
+        queued.values["reference_transaction_id"],
+        queued.values["payment_status"],
         job,
     )
+
+
+def queue_update(dbsession: Session, queued: QueuedUpdate) -> int:
+    """Queue ``queued`` (the job it replaces superseded first); the new job's id."""
+    supersede(dbsession, queued)
+    job = dbsession.execute(_QUEUE, queued.values).inserted_primary_key[0]
+    log_queued(queued, job)
     return job
 
 
