@@ -112,3 +112,30 @@ def test_a_clean_check_is_kept_a_minute_a_problem_is_checked_at_every_call(testa
     now[0] = 61
     assert [str(p) for p in check.problems()] == [f"systempay:{STORE_ID} (TEST key, Ecwid token)"]
     assert len(check.problems()) == 1
+
+
+def test_an_ecwid_update_whose_token_cannot_be_read_waits_for_the_right_keys(testapp, wrong_keys, app, dbsession, fake_ecwid, caplog):
+    """The worker of a deployment with the wrong secret_keys sends nothing, says why, and keeps the job."""
+    from sqlalchemy import select, update
+
+    from ecwid_systempay.models import EcwidUpdate
+
+    from .flows import notify
+    from .support import gateway_answer
+
+    configure_store(testapp)
+    _, fields = checkout(testapp)
+    assert notify(testapp, gateway_answer(fields)).text.startswith("OK-")
+    caplog.set_level(logging.INFO)
+    assert wrong_keys.app.registry["update_worker"].run_once() == 1
+    assert fake_ecwid.puts() == []
+    [job] = dbsession.scalars(select(EcwidUpdate))
+    assert job.state == "PENDING"
+    assert job.last_error == "the saved Ecwid token cannot be decrypted with the configured secret_keys"
+    assert not [r for r in caplog.records if r.exc_info]  # a clear line, not a traceback
+    assert store_token(STORE_ID) not in caplog.text
+
+    with app.registry["dbsession_factory"]() as session, session.begin():
+        session.execute(update(EcwidUpdate).values(next_attempt_at=EcwidUpdate.created_at))
+    assert app.registry["update_worker"].run_once() == 1  # the right keys are back
+    assert [p.body["paymentStatus"] for p in fake_ecwid.puts()] == ["PAID"]

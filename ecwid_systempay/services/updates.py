@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +34,7 @@ updates = EcwidUpdate.__table__
 
 UNFINISHED = (UpdateState.PENDING.value, UpdateState.IN_PROGRESS.value)
 UNCERTAIN_ERRORS = ("timeout", "connection error")
+UNREADABLE_TOKEN = "the saved Ecwid token cannot be decrypted with the configured secret_keys"
 
 
 def latest_update(dbsession: Session, store_id: int, reference: str) -> EcwidUpdate | None:
@@ -261,7 +263,13 @@ class UpdateWorker:
     # -- delivering ---------------------------------------------------------------
 
     def deliver(self, job: Claimed) -> EcwidResult:
-        token = self.box.decrypt(job.token_enc)
+        try:
+            token = self.box.decrypt(job.token_enc)
+        except (InvalidToken, ValueError):
+            # A deployment with the wrong secret_keys: retried with backoff (then a dead
+            # letter and its alert), so the update goes out once the right keys are back.
+            log.error("Ecwid update job %s for store %s: %s", job.id, job.ecwid_store_id, UNREADABLE_TOKEN)
+            return EcwidResult(ok=False, retryable=True, error=UNREADABLE_TOKEN)
         if not token:
             return EcwidResult(ok=False, retryable=False, error="no Ecwid token for this store")
         if job.resumed:
