@@ -1,14 +1,13 @@
-"""PostgreSQL: a payment's notification and its state change in two statements instead of five.
+"""PostgreSQL: a payment's notification and its state change in one statement instead of four.
 
 A new notification that changes its attempt and queues an Ecwid update writes four
 rows (notification, transition, attempt, Ecwid update). Each statement is a round
 trip to the database, and round trips are what the callback's time goes to
-(``scripts/bench --profile``), so on PostgreSQL the writes that depend on each other
-travel together as data-modifying CTEs:
-
-1. the notification's INSERT and, from its new id, the transition's INSERT;
-2. the attempt's UPDATE (checked by its version) and, only if it matched, the
-   Ecwid update's INSERT.
+(``scripts/bench --profile``), so on PostgreSQL they travel together, as
+data-modifying CTEs of one statement: the notification's INSERT; the transition's
+INSERT from its new id; the attempt's UPDATE, checked by its version; and, only if
+that UPDATE matched, the Ecwid update's INSERT. When the version did not match the
+statement returns no row and the caller rolls the whole transaction back.
 
 SQLite has no data-modifying CTE: there, and for the other shapes (no change, a
 rejection, a status Ecwid already has), :mod:`.ipn` sends one statement per write.
@@ -49,31 +48,39 @@ UPDATE_COLUMNS = (
 )
 
 
-def _notification_and_transition() -> Any:
+def _stored_and_audited() -> tuple[Any, Any]:
+    """CTEs: the notification's INSERT, and the transition's INSERT from its new id."""
     stored = (
         insert(notifications)
-        .values({key: bindparam(key, type_=notifications.c[key].type) for key in NOTIFICATION_COLUMNS})
+        .values({key: bindparam(f"n_{key}", type_=notifications.c[key].type) for key in NOTIFICATION_COLUMNS})
         .returning(notifications.c.id)
         .cte("stored")
     )
-    audited = (
+    audited_columns = (
         ("attempt_id", Integer),
         ("from_status", String),
         ("to_status", String),
         ("source", String),
         ("trans_status", String),
     )
-    return insert(transitions).from_select(
-        [name for name, _ in audited] + ["notification_id", "created_at"],
-        select(
-            *(bindparam(f"t_{name}", type_=kind) for name, kind in audited),
-            stored.c.id,
-            bindparam("t_created_at", type_=UTCDateTime),
-        ),
-    ).returning(transitions.c.notification_id)
+    audited = (
+        insert(transitions)
+        .from_select(
+            [name for name, _ in audited_columns] + ["notification_id", "created_at"],
+            select(
+                *(bindparam(f"t_{name}", type_=kind) for name, kind in audited_columns),
+                stored.c.id,
+                bindparam("t_created_at", type_=UTCDateTime),
+            ),
+        )
+        .cte("audited")
+    )
+    return stored, audited
 
 
-def _attempt_and_ecwid_update() -> Any:
+def _everything() -> Any:
+    """The four writes; returns the job's id and the notification's (no row if the attempt's version moved)."""
+    stored, audited = _stored_and_audited()
     changed = (
         update(attempts)
         .where(attempts.c.id == bindparam("w_id"), attempts.c.version == bindparam("w_version"))
@@ -83,38 +90,44 @@ def _attempt_and_ecwid_update() -> Any:
     )
     columns = UPDATE_COLUMNS + ("state", "tries", "next_attempt_at", "created_at")
     kinds = {"store_id": Integer, "attempt_id": Integer, "tries": Integer}
-    return insert(updates).from_select(
-        list(columns),
-        select(*(bindparam(f"u_{key}", type_=kinds.get(key, updates.c[key].type)) for key in columns)).select_from(
-            changed
-        ),
-    ).returning(updates.c.id)
+    queued = select(*(bindparam(f"u_{key}", type_=kinds.get(key, updates.c[key].type)) for key in columns))
+    return (
+        insert(updates)
+        .from_select(list(columns), queued.select_from(changed))
+        .add_cte(audited)
+        .returning(updates.c.id, select(stored.c.id).scalar_subquery().label("notification_id"))
+    )
 
 
-_NOTIFICATION_AND_TRANSITION = _notification_and_transition()
-_ATTEMPT_AND_ECWID_UPDATE = _attempt_and_ecwid_update()
+_EVERYTHING = _everything()
 
 
-def store_with_transition(session: Session, notification: dict[str, Any], transition: dict[str, Any]) -> int:
-    """Insert the processed notification and its transition; the notification's id."""
-    params = {key: notification.get(key) for key in NOTIFICATION_COLUMNS}
-    params.update({f"t_{key}": value for key, value in transition.items()})
-    return session.execute(_NOTIFICATION_AND_TRANSITION, params).scalar_one()
+def store_change_and_queue(
+    session: Session,
+    notification: dict[str, Any],
+    transition: dict[str, Any],
+    attempt: dict[str, Any],
+    changes: dict[str, Any],
+    update_values: dict[str, Any],
+    now: Any,
+) -> tuple[int, int]:
+    """The four writes of a new notification in one statement; (notification id, job id).
 
-
-def change_and_queue(
-    session: Session, attempt: dict[str, Any], changes: dict[str, Any], update_values: dict[str, Any], now: Any
-) -> int:
-    """Write ``changes`` to the locked attempt (``attempt`` follows) and queue the Ecwid update; the job's id."""
+    ``attempt`` (locked) follows ``changes``. Raises :class:`StaleDataError` if its
+    version moved: nothing may be kept then, the caller rolls the transaction back.
+    """
     version = attempt["version"]
     after = {**attempt, **changes, "version": version + 1, "updated_at": now}
-    params: dict[str, Any] = {f"a_{key}": after[key] for key in ATTEMPT_COLUMNS}
+    # Every parameter has a prefix: a parameter named like a column of a table a
+    # statement writes would be taken as a value for that column.
+    params: dict[str, Any] = {f"n_{key}": notification.get(key) for key in NOTIFICATION_COLUMNS}
+    params.update({f"t_{key}": value for key, value in transition.items()})
+    params.update({f"a_{key}": after[key] for key in ATTEMPT_COLUMNS})
     params.update(w_id=attempt["id"], w_version=version)
     params.update({f"u_{key}": update_values[key] for key in UPDATE_COLUMNS})
     params.update(u_state=UpdateState.PENDING.value, u_tries=0, u_next_attempt_at=now, u_created_at=now)
-    job = session.execute(_ATTEMPT_AND_ECWID_UPDATE, params).scalar()
-    if job is None:
+    row = session.execute(_EVERYTHING, params).first()
+    if row is None:
         raise StaleDataError(f"payment attempt {attempt['id']} changed under its lock")
     attempt.update(changes, version=version + 1)
-    return int(job)
-
+    return int(row.notification_id), int(row.id)

@@ -38,7 +38,7 @@ from ..protocol.statuses import SETTLED, Group, group_of
 from ..secrets_box import SecretBox
 from .notification_plan import Plan, plan
 from .stores import key_for_mode
-from .combined_writes import change_and_queue, store_with_transition
+from .combined_writes import store_change_and_queue
 from .order_attempts import is_postgresql
 from .updates import log_queued, order_update, queue_update, supersede
 
@@ -258,7 +258,7 @@ def process_notification(
             write_combined(session, decided, attempt, order, processed, now=now, source=note.source)
         else:
             notification_id = session.execute(_INSERT_NOTIFICATION, processed).inserted_primary_key[0]
-            write(session, note, decided, attempt, order, notification_id, source=note.source)
+            write(session, decided, attempt, order, notification_id, source=note.source)
     except Exception as exc:
         raise StateChangeFailed(values) from exc
     _log_decision(note, decided, attempt, note.source)
@@ -324,7 +324,6 @@ def update_attempt(session: Session, attempt: dict[str, Any], changes: dict[str,
 
 def write(
     session: Session,
-    note: Notification,
     decided: Plan,
     attempt: dict[str, Any],
     order: list[dict[str, Any]],
@@ -358,21 +357,24 @@ def write_combined(
     now: Any,
     source: str,
 ) -> int:
-    """:func:`write` with the notification's INSERT, on PostgreSQL, in two statements (:mod:`.combined_writes`)."""
+    """The notification's INSERT and :func:`write`, on PostgreSQL, in one statement (:mod:`.combined_writes`)."""
     assert decided.transition is not None
-    transition = {**decided.transition, "attempt_id": attempt["id"], "source": source, "created_at": now}
-    notification_id = store_with_transition(session, notification, transition)
-    if decided.store_seen_at:
-        session.execute(_UPDATE_STORE, {"ipn_last_seen_at": decided.store_seen_at, "w_id": attempt["store_id"]})
     # The order as this notification leaves it decides what Ecwid is told.
     leaving = [{**a, **decided.attempt_changes} if a is attempt else a for a in order]
     target = next(a for a in leaving if a["id"] == attempt["id"])
     queued = order_update(session, leaving, target, decided.message)
-    if queued is None:
-        update_attempt(session, attempt, decided.attempt_changes)
-    else:
-        supersede(session, queued)
-        log_queued(queued, change_and_queue(session, attempt, decided.attempt_changes, queued.values, now))
+    if queued is None:  # Ecwid already has (or is about to get) this status
+        notification_id = session.execute(_INSERT_NOTIFICATION, notification).inserted_primary_key[0]
+        write(session, decided, attempt, order, notification_id, source=source)
+        return notification_id
+    transition = {**decided.transition, "attempt_id": attempt["id"], "source": source, "created_at": now}
+    supersede(session, queued)
+    notification_id, job = store_change_and_queue(
+        session, notification, transition, attempt, decided.attempt_changes, queued.values, now
+    )
+    log_queued(queued, job)
+    if decided.store_seen_at:
+        session.execute(_UPDATE_STORE, {"ipn_last_seen_at": decided.store_seen_at, "w_id": attempt["store_id"]})
     return notification_id
 
 
@@ -420,7 +422,7 @@ def apply_notification(
     attempt = next(a for a in order if a["id"] == attempt_id)
     now = utcnow()
     decided = plan(note, attempt, order, now=now, source=source, is_ipn=is_ipn)
-    write(session, note, decided, attempt, order, notification_id, source=source)
+    write(session, decided, attempt, order, notification_id, source=source)
     mark_processed(session, notification_id, decided.outcome, now, reason=decided.reason)
     _log_decision(note, decided, attempt, source)
     return decided.case, decided.changed
