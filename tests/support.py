@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from ecwid_systempay.protocol.ecwid_crypto import encrypt_cbc, encrypt_gcm
@@ -283,3 +283,13 @@ def gateway_answer(
 
 def form_body(fields: dict[str, str]) -> str:
     return urlencode(fields)
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0, step: float = 0.05) -> bool:
+    """Whether ``check()`` becomes true within ``timeout`` seconds (polled every ``step``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(step)
+    return check()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
+from ..support import eventually
 from .conftest import shot
 from .journeys import ADMIN_PATH
 
@@ -16,15 +15,6 @@ def app_frame(page: Any) -> Any:
     frame = page.locator("#settings-frame").element_handle().content_frame()
     frame.wait_for_function("window.sdkDemo !== undefined")
     return frame
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def frame_height(page: Any) -> int:

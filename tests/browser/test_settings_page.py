@@ -11,20 +11,11 @@ that cause them), the history's notifications in ``test_history.py``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
+from ..support import eventually
 from .conftest import shot
 from .journeys import ADMIN_PATH, back_to_shop, buy, configure_module, pay_with
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
 
 
 def heights(page: Any) -> tuple[int, int]:

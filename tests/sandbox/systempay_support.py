@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,6 +18,8 @@ from pyramid.config import Configurator
 from ecwid_systempay.protocol.signature import compute_signature
 from ecwid_systempay.sandbox.systempay import REGISTRY_KEY
 from ecwid_systempay.sandbox.systempay.platform import SystempayPlatform
+
+from ..support import eventually  # noqa: F401 (imported by the sandbox tests)
 
 PREFIX = "/sandbox/systempay"
 SITE_ID = "12345678"
@@ -200,10 +202,3 @@ def assert_signed(fields: dict[str, str], key: str = KEY_TEST, algorithm: str = 
     assert fields["signature"] == compute_signature(fields, key, algorithm)
 
 
-def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
