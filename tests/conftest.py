@@ -117,6 +117,21 @@ def testapp(app: Any) -> webtest.TestApp:
     return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
 
 
+@pytest.fixture
+def app_with(settings: dict[str, Any]) -> Iterator[Any]:
+    """``app_with(**overrides)``: another app on the same database, with some settings changed."""
+    made = []
+
+    def make(**overrides: str) -> webtest.TestApp:
+        application = main({}, **{**settings, **overrides})
+        made.append(application)
+        return webtest.TestApp(application, extra_environ={"HTTP_HOST": "localhost"})
+
+    yield make
+    for application in made:
+        application.registry["dbengine"].dispose()
+
+
 class Reader:
     """Read-only access for assertions: each query runs in its own short transaction.
 

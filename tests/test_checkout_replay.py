@@ -16,7 +16,6 @@ import pytest
 import webtest
 from sqlalchemy import func, select, update
 
-from ecwid_systempay import main
 from ecwid_systempay.models import PaymentAttempt, TransIdCounter
 from ecwid_systempay.models.meta import utcnow
 
@@ -41,20 +40,6 @@ def count(dbsession, model=PaymentAttempt) -> int:
 
 def ids_used(dbsession) -> int:
     return dbsession.scalar(select(func.coalesce(func.sum(TransIdCounter.used), 0)))
-
-
-@pytest.fixture
-def app_with(settings):
-    made = []
-
-    def make(**overrides: str) -> webtest.TestApp:
-        application = main({}, **{**settings, **overrides})
-        made.append(application)
-        return webtest.TestApp(application, extra_environ={"HTTP_HOST": "localhost"})
-
-    yield make
-    for application in made:
-        application.registry["dbengine"].dispose()
 
 
 def test_twenty_identical_posts_make_one_attempt_and_answer_the_same_form(testapp, dbsession):

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import webtest
-
-from ecwid_systempay import main
-
 from ..flows import checkout, configure_store, open_settings
 from ..support import settings_fragment
 
@@ -44,19 +39,6 @@ def module_pages(testapp):
         "callback": testapp.post("/callback", "x=y", status=400),
     }
 
-
-@pytest.fixture
-def app_with(settings):
-    made = []
-
-    def make(**overrides):
-        application = main({}, **{**settings, **overrides})
-        made.append(application)
-        return webtest.TestApp(application, extra_environ={"HTTP_HOST": "localhost"})
-
-    yield make
-    for application in made:
-        application.registry["dbengine"].dispose()
 
 
 def test_every_page_allows_scripts_only_from_itself_and_the_sdk_origin(testapp):
