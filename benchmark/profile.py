@@ -1,7 +1,9 @@
 """``scripts/bench --profile``: where the module's server spends its time during a run.
 
-py-spy samples the server process (all its threads, idle ones left out) while a closed-loop
-run lasts and writes the stacks collapsed one per line (``frame;frame;... count``, the input
+py-spy samples the server process while a closed-loop run lasts, only the thread that holds
+the GIL (``--gil``): one waitress process runs Python on one core at a time, so its
+throughput is bound by the Python CPU time a request costs (``CpuMeter`` in the report
+shows it), not by the threads waiting for PostgreSQL. It writes the stacks collapsed one per line (``frame;frame;... count``, the input
 of flame graph tools) next to the report, plus a short summary of the functions that take
 the most samples, inclusive and by file, so that a gap to a ceiling can be explained.
 """
@@ -40,7 +42,7 @@ class Profiler:
     def __enter__(self) -> "Profiler":
         self.path.parent.mkdir(parents=True, exist_ok=True)
         command = [executable() or "py-spy", "record", "--pid", str(self.pid), "--rate", str(RATE),
-                   "--format", "raw", "--output", str(self.path), "--nonblocking"]  # fmt: skip
+                   "--format", "raw", "--output", str(self.path), "--nonblocking", "--gil"]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return self
 
@@ -64,6 +66,7 @@ def summary(path: Path, top: int = 25) -> str:
     total = 0
     functions: Counter[str] = Counter()
     files: Counter[str] = Counter()
+    own: Counter[str] = Counter()  # the innermost frame of our code or of a library entry point
     for line in path.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -79,13 +82,25 @@ def summary(path: Path, top: int = 25) -> str:
             seen_functions.add(f"{name} ({short})")
             seen_files.add(short)
         functions.update(dict.fromkeys(seen_functions, count))
+        own[_innermost_module_frame(stack.split(";"))] += count
         files.update(dict.fromkeys(seen_files, count))
-    lines = [f"{path.name}: {total} samples of busy threads"]
+    lines = [f"{path.name}: {total} samples holding the GIL"]
     lines.append("  by function (inclusive):")
     lines += [f"    {100 * n / total:5.1f} %  {name}" for name, n in functions.most_common(top)] if total else []
+    lines.append("  by the innermost frame of the module's code (its own work and the calls it makes):")
+    lines += [f"    {100 * n / total:5.1f} %  {name}" for name, n in own.most_common(top)] if total else []
     lines.append("  by file (inclusive):")
     lines += [f"    {100 * n / total:5.1f} %  {name}" for name, n in files.most_common(top)] if total else []
     return "\n".join(lines) + "\n"
+
+
+def _innermost_module_frame(frames: list[str]) -> str:
+    """The deepest frame in ``ecwid_systempay`` (else the deepest one): whose work a sample is."""
+    for frame in reversed(frames):
+        if "/ecwid_systempay/" in frame:
+            match = _FRAME.match(frame)
+            return f"{match['function']} ({_short(match['file'])})" if match else frame
+    return frames[-1] if frames else "?"
 
 
 def _short(file: str) -> str:

@@ -69,6 +69,17 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {_num(row.get('ratio_insert'), 2)} | {_num(row.get('peak_rss_mib'))} |"
         )
     extra = []
+    cpu = [row for row in result["rows"] if row.get("cpu_ms_per_request") and not row.get("rate")]
+    if cpu:
+        extra.append(
+            "- CPU per request, closed loop (ms: the server / PostgreSQL / the rest, mostly the load generator): "
+            + "; ".join(
+                f"{row['database']} {row['endpoint']} {row['cpu_ms_per_request']['server']:.2f} / "
+                f"{row['cpu_ms_per_request']['postgresql']:.2f} / {row['cpu_ms_per_request']['other']:.2f}"
+                for row in cpu
+            )
+            + "."
+        )
     scale = result.get("scale")
     if scale:
         extra.append(

@@ -46,6 +46,7 @@ from tests.load.workload import (
 from tests.support import CLIENT_SECRET, STORE_TOKEN, FakeEcwid
 
 from . import explain, profile, report, wrk
+from .cpu import CpuMeter
 from .history import count_payments, seed_history
 from .load import Run, closed_loop, open_loop
 from .servers import ROOT, RssSampler, fresh_database, production_options, rss_kib, start_server
@@ -130,18 +131,19 @@ class Bench:
     def measure(self, database: str, endpoint: str, run: Run, pids: list[int], *, rate: float | None = None) -> dict[str, Any]:
         profiling = self.profile_dir is not None and not rate and len(pids) == 1
         path = (self.profile_dir / _slug(f"{database} {endpoint}")).with_suffix(".txt") if profiling else None
-        with RssSampler(pids) as rss, (profile.Profiler(pids[0], path) if path else _nothing()):
+        with RssSampler(pids) as rss, CpuMeter(pids) as cpu, (profile.Profiler(pids[0], path) if path else _nothing()):
             if rate:
                 result = open_loop(run, rate=rate, budget=self.budget(len(run.bodies) / rate + 30))
             else:
                 result = closed_loop(run, concurrency=CONCURRENCY, budget=self.budget(), driver=self.driver)
         row = {"database": database, "endpoint": endpoint, "concurrency": CONCURRENCY, **result, "peak_rss_mib": rss.peak_mib}
+        row["cpu_ms_per_request"] = cpu.per_request_ms(result["answered"])
         self.rows.append(row)
         if path:
             self.profiles.append(path)
         self.log(
             f"{database:10} {endpoint:28} {row['answered']:6}/{row['planned']} {row['throughput']:8.1f}/s "
-            f"p50 {row['p50_ms']} ms p99 {row['p99_ms']} ms bad {row['bad']} rss {rss.peak_mib} MiB"
+            f"p50 {row['p50_ms']} ms p99 {row['p99_ms']} ms bad {row['bad']} rss {rss.peak_mib} MiB cpu/request {row['cpu_ms_per_request']}"
         )
         return row
 

@@ -77,6 +77,10 @@ class FakeEcwid:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as Ecwid's API: a client that reconnects for every call pays for it here too.
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
+
             def log_message(self, *args: Any) -> None:
                 pass
 
