@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime, timezone
 from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ecwid_systempay.protocol.currencies import find_currency
 from ecwid_systempay.protocol.form import OrderData, Person, ShopConfig, build_fields, clean_text, sign_form, split_name
@@ -94,3 +99,18 @@ def test_the_buyer_comes_back_with_a_posted_form_never_a_query_string():
     f = fields(shop(), order())
     assert f["vads_return_mode"] == "POST"
     assert f["vads_url_return"] == "http://localhost/return/x"
+
+
+def reference_clean_text(value: object, max_length: int) -> str:
+    """clean_text without its shortcut for printable ASCII: every character looked at."""
+    text = unicodedata.normalize("NFC", "" if value is None else str(value))
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = re.sub(r"\s+", " ", text.replace("<", " ").replace(">", " ").replace('"', " ")).strip()
+    return text[:max_length].strip()
+
+
+@given(st.text(), st.integers(min_value=1, max_value=300))
+def test_cleaned_text_is_the_same_with_or_without_the_ascii_shortcut(text, length):
+    assert clean_text(text, length) == reference_clean_text(text, length)
+    ascii_text = text.encode("ascii", "replace").decode()
+    assert clean_text(ascii_text, length) == reference_clean_text(ascii_text, length)

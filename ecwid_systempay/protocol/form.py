@@ -7,6 +7,7 @@ describes it, and the attempt's identifiers. No I/O.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import unicodedata
@@ -28,9 +29,10 @@ _COUNTRY = re.compile(r"[A-Za-z]{2}")
 def clean_text(value: object, max_length: int) -> str:
     """Gateway hygiene: no ``<``/``>``/quotes, whitespace collapsed, trimmed, truncated."""
     text = "" if value is None else str(value)
-    text = unicodedata.normalize("NFC", text)
+    if not (text.isascii() and text.isprintable()):  # printable ASCII is NFC and has no control character
+        text = unicodedata.normalize("NFC", text)
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = text.replace("<", " ").replace(">", " ").replace('"', " ")
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = _SPACES.sub(" ", text).strip()
     return text[:max_length].strip()
 
@@ -205,10 +207,17 @@ def build_fields(
     return fields
 
 
-def form_digest(fields: dict[str, str]) -> str:
-    """SHA-256 of a signed form (names and values, order-independent): the identity of what was sent."""
-    canonical = json.dumps(sorted(fields.items()), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def form_digest(fields: dict[str, str], shop: ShopConfig) -> str:
+    """The identity of a form, its ``vads_trans_id`` (and signature) aside: HMAC-SHA256 under the shop key.
+
+    Names and values, order-independent, and the signing algorithm: two forms have
+    the same digest when they would show the buyer the same payment under the same
+    key. The trans id is left out because it is allocated by the very statement that
+    stores the digest (one round trip per checkout).
+    """
+    shown = sorted((name, value) for name, value in fields.items() if name not in ("vads_trans_id", "signature"))
+    canonical = json.dumps([shop.sign_algo, shown], ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(shop.key.encode("utf-8"), b"form-digest:" + canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def sign_form(fields: dict[str, str], shop: ShopConfig) -> dict[str, str]:

@@ -21,11 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..config import AppSettings, Brand
-from ..models import PaymentAttempt, Store
+from ..models import Store
 from ..models.attempt import new_public_id
 from ..models.meta import utcnow
 from ..protocol.currencies import InvalidAmount, UnsupportedCurrency, find_currency, to_decimal, to_minor_units
@@ -35,7 +34,8 @@ from ..protocol.payment_request import InvalidPaymentRequest, parse_payment_requ
 from ..secrets_box import SecretBox
 from .order_attempts import is_open, keep_latest_return, lock_order, paid_attempt, store_locking_order
 from .stores import StoreNotConfigured, shop_config
-from .trans_ids import TransIdsExhausted, allocate_trans_id
+from .new_attempts import attempt_values, insert_attempt
+from .trans_ids import TransIdsExhausted
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,6 @@ class AlreadyPaid:
     location: str
 
 
-_INSERT_ATTEMPT = insert(PaymentAttempt.__table__)
-
-
 def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
     """Whether ``token`` is the store's saved Ecwid token (constant-time compare)."""
     try:
@@ -97,14 +94,6 @@ def return_location(app_settings: AppSettings, brand: str, public_id: str) -> st
 def seconds_to_utc_midnight(now: datetime) -> int:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     return max(1, int((midnight - now).total_seconds()))
-
-
-def attempt_form(
-    shop: ShopConfig, order: OrderData, *, trans_id: str, trans_date: datetime, return_to: str
-) -> dict[str, str]:
-    """The signed ``vads_*`` form of one attempt (the same inputs always give the same form)."""
-    fields = build_fields(shop, order, trans_id=trans_id, trans_date=trans_date, return_url=return_to)
-    return sign_form(fields, shop)
 
 
 def start_checkout(
@@ -172,6 +161,38 @@ def start_checkout(
         extra={"ecwid_store": str(store.ecwid_store_id), "ecwid_reference": reference[:255]},
     )
 
+    clock = utcnow()
+    now = clock.replace(microsecond=0)
+    public_id = new_public_id()
+    unsigned = build_fields(
+        shop, order, trans_id="", trans_date=now, return_url=return_location(app_settings, brand.name, public_id)
+    )
+    values = attempt_values(
+        public_id=public_id,
+        store_id=store.id,
+        ecwid_order_id=request.order_id[:64],
+        reference_transaction_id=reference,
+        return_url=return_url,
+        ecwid_token_enc=box.encrypt(request.token),
+        lang=lang or fallback_lang,
+        amount_minor=amount_minor,
+        currency=currency.alpha,
+        currency_numeric=currency.numeric,
+        mode=shop.ctx_mode,
+        site_id=shop.site_id,
+        sign_algo=shop.sign_algo,
+        trans_date=now,
+        trans_day=now.date(),
+        form_digest=form_digest(unsigned, shop),
+        created_at=clock,
+    )
+    new = NewAttempt(store, shop, values, unsigned, now)
+
+    # Most checkouts are the order's first: its attempt is written by the statement that looks for others.
+    trans_id = new.insert(dbsession, first_only=True, return_url=return_url, lang=lang)
+    if trans_id is not None:
+        return new.form(trans_id, attempt_number=1, brand=brand, return_url=return_url, buyer_lang=lang or fallback_lang)
+
     attempts = lock_order(dbsession, store.id, reference)
     keep_latest_return(attempts, return_url, request.token, box)
     paid = paid_attempt(attempts)
@@ -184,17 +205,16 @@ def start_checkout(
         )
         return AlreadyPaid(app_settings.url(f"return/{paid.public_id}"))
 
-    now = utcnow().replace(microsecond=0)
     latest = attempts[-1] if attempts else None
     if latest is not None and is_open(latest, now, app_settings.checkout_reuse_seconds):
-        fields = attempt_form(
+        replayed = build_fields(
             shop,
             order,
             trans_id=latest.trans_id,
             trans_date=latest.trans_date,
-            return_to=return_location(app_settings, brand.name, latest.public_id),
+            return_url=return_location(app_settings, brand.name, latest.public_id),
         )
-        if latest.form_digest is not None and hmac.compare_digest(form_digest(fields), latest.form_digest):
+        if latest.form_digest is not None and hmac.compare_digest(form_digest(replayed, shop), latest.form_digest):
             log.info(
                 "checkout store=%s order=%s trans=%s/%s answered again (same order, session may be open)",
                 store.ecwid_store_id,
@@ -202,6 +222,7 @@ def start_checkout(
                 latest.site_id,
                 latest.trans_id,
             )
+            fields = sign_form(replayed, shop)
             return PaymentForm(brand.payment_url, fields, language, return_url, lang or fallback_lang, replayed=True)
 
     if len(attempts) >= app_settings.max_attempts_per_order:
@@ -212,54 +233,51 @@ def start_checkout(
             len(attempts),
         )
         raise CheckoutError("too_many_attempts", return_url, lang)
-    try:
-        trans_id = allocate_trans_id(dbsession, shop.site_id, now)
-    except TransIdsExhausted:
-        log.error(
-            "store %s: every trans id of %s (UTC) is used for shop %s; checkouts refused until midnight UTC",
-            store.ecwid_store_id,
-            now.date(),
-            shop.site_id,
-        )
-        raise CheckoutError("temporarily_unavailable", return_url, lang, seconds_to_utc_midnight(now)) from None
+    trans_id = new.insert(dbsession, first_only=False, return_url=return_url, lang=lang)
+    assert trans_id is not None
+    return new.form(
+        trans_id, attempt_number=len(attempts) + 1, brand=brand, return_url=return_url, buyer_lang=lang or fallback_lang
+    )
 
-    public_id = new_public_id()
-    fields = attempt_form(
-        shop, order, trans_id=trans_id, trans_date=now, return_to=return_location(app_settings, brand.name, public_id)
-    )
-    dbsession.execute(  # a Core INSERT: nothing in this request needs the attempt as an object
-        _INSERT_ATTEMPT,
-        {
-            "public_id": public_id,
-            "store_id": store.id,
-            "ecwid_order_id": request.order_id[:64],
-            "reference_transaction_id": reference,
-            "return_url": return_url,
-            "ecwid_token_enc": box.encrypt(request.token),
-            "lang": lang or fallback_lang,
-            "amount_minor": amount_minor,
-            "currency": currency.alpha,
-            "currency_numeric": currency.numeric,
-            "mode": shop.ctx_mode,
-            "site_id": shop.site_id,
-            "sign_algo": shop.sign_algo,
-            "trans_date": now,
-            "trans_day": now.date(),
-            "trans_id": trans_id,
-            "form_digest": form_digest(fields),
-        },
-    )
-    if shop.ctx_mode == "PRODUCTION" and store.production_used_at is None:
-        store.production_used_at = now
-    log.info(
-        "checkout store=%s order=%s trans=%s/%s amount=%s %s mode=%s attempt=%s",
-        store.ecwid_store_id,
-        reference,
-        shop.site_id,
-        trans_id,
-        amount_minor,
-        currency.alpha,
-        shop.ctx_mode,
-        len(attempts) + 1,
-    )
-    return PaymentForm(brand.payment_url, fields, language, return_url, lang or fallback_lang)
+
+@dataclass(frozen=True)
+class NewAttempt:
+    """The attempt a checkout writes if it needs one: its columns and its form, trans id aside."""
+
+    store: Store
+    shop: ShopConfig
+    values: dict[str, Any]
+    unsigned: dict[str, str]
+    now: datetime
+
+    def insert(self, dbsession: Session, *, first_only: bool, return_url: str, lang: str | None) -> str | None:
+        """Its trans id once written (``None``: ``first_only`` and the order has attempts)."""
+        try:
+            return insert_attempt(dbsession, self.values, self.now, first_only=first_only)
+        except TransIdsExhausted:
+            log.error(
+                "store %s: every trans id of %s (UTC) is used for shop %s; checkouts refused until midnight UTC",
+                self.store.ecwid_store_id,
+                self.now.date(),
+                self.shop.site_id,
+            )
+            raise CheckoutError("temporarily_unavailable", return_url, lang, seconds_to_utc_midnight(self.now)) from None
+
+    def form(self, trans_id: str, *, attempt_number: int, brand: Brand, return_url: str, buyer_lang: str) -> PaymentForm:
+        """The signed form of the attempt written with ``trans_id``."""
+        store, shop, values = self.store, self.shop, self.values
+        if shop.ctx_mode == "PRODUCTION" and store.production_used_at is None:
+            store.production_used_at = self.now
+        log.info(
+            "checkout store=%s order=%s trans=%s/%s amount=%s %s mode=%s attempt=%s",
+            store.ecwid_store_id,
+            values["reference_transaction_id"],
+            shop.site_id,
+            trans_id,
+            values["amount_minor"],
+            values["currency"],
+            shop.ctx_mode,
+            attempt_number,
+        )
+        fields = sign_form({**self.unsigned, "vads_trans_id": trans_id}, shop)
+        return PaymentForm(brand.payment_url, fields, self.unsigned["vads_language"], return_url, buyer_lang)
