@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
 from ecwid_systempay.models import PaymentAttempt
+from ecwid_systempay.protocol.signature import verify_signature
 
 from .flows import checkout, configure_store, hidden_fields
-from .support import encrypted_form, order_payload
+from .support import KEY_TEST, encrypted_form, order_payload
 
 
 def test_legacy_cbc_data_is_accepted(testapp):
@@ -80,3 +82,37 @@ def test_custom_3ds_and_auto_return_settings_reach_the_form(testapp):
     assert fields["vads_validation_mode"] == "0"
     assert "vads_threeds_mpi" not in checkout(testapp, total="30.00")[1]
     assert hidden_fields("") == {}
+
+
+class _Inputs(HTMLParser):
+    """The hidden inputs of a page as a browser reads them (entities decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "input" and values.get("type") == "hidden":
+            self.fields[values["name"] or ""] = values["value"] or ""
+
+
+def posted_fields(html: str) -> dict[str, str]:
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.fields
+
+
+def test_the_redirect_page_posts_the_signed_form_as_a_browser_reads_it_in_each_buyer_language(testapp):
+    configure_store(testapp, redirect_enabled=True, redirect_success_message="Paiement reçu & merci, à bientôt")
+    pages = {lang: checkout(testapp, lang=lang, reference=f"transaction_{lang}")[0] for lang in ("fr", "de", "en")}
+    again = checkout(testapp, lang="fr", reference="transaction_fr_2")[0]
+    buttons = {"fr": "Continuer vers le paiement", "de": "Weiter zur Zahlung", "en": "Continue to payment"}
+    for lang, page in [*pages.items(), ("fr", again)]:
+        assert f'<html lang="{lang}">' in page.text
+        assert f'<button type="submit" class="button">{buttons[lang]}</button>' in page.text
+        fields = posted_fields(page.text)
+        assert fields["vads_redirect_success_message"] == "Paiement reçu & merci, à bientôt"
+        assert "&amp; merci" in page.text
+        assert verify_signature(fields, fields["signature"], KEY_TEST)  # every value reaches the gateway unchanged
+    assert posted_fields(again.text)["vads_trans_id"] != posted_fields(pages["fr"].text)["vads_trans_id"]

@@ -11,7 +11,6 @@ import logging
 from typing import Any
 
 from pyramid.httpexceptions import HTTPMethodNotAllowed, HTTPSeeOther
-from pyramid.renderers import render_to_response
 
 from ..protocol.ecwid_crypto import InvalidPayload, decrypt_cbc, decrypt_gcm
 from ..protocol.messages import message
@@ -19,6 +18,7 @@ from ..resources import Root
 from ..services.checkout import AlreadyPaid, CheckoutError, start_checkout
 from ..services.returns import with_error
 from .pages import accept_language, buyer_localizer, buyer_page
+from .redirect_page import redirect_response
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +79,13 @@ def payment(request: Any) -> Any:
         return HTTPSeeOther(location=result.location)
     form = result
     localizer = buyer_localizer(request, form.buyer_lang)
-    return render_to_response(
-        "ecwid_systempay:templates/redirect.pt",
-        {
-            "lang": localizer.locale_name,
-            "action": form.action,
-            "fields": sorted(form.fields.items()),
-            "title": localizer.translate(message("redirecting")),
-            "button": localizer.translate(message("continue")),
-        },
-        request=request,
+    return redirect_response(
+        request,
+        lang=localizer.locale_name,
+        action=form.action,
+        fields=form.fields,
+        title=localizer.translate(message("redirecting")),
+        button=localizer.translate(message("continue")),
     )
 
 
