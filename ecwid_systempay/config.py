@@ -108,6 +108,8 @@ class AppSettings:
     ecwid_timeout: float = 10.0
     worker_in_process: bool = True
     worker_interval: float = 1.0
+    #: After a wake-up, the worker waits this long so that the updates committed meanwhile go in the same batch.
+    worker_gather_seconds: float = 0.02
     worker_lease_seconds: int = 60
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
@@ -194,6 +196,7 @@ def parse_settings(settings: Mapping[str, str]) -> AppSettings:
         ecwid_timeout=float(_get(settings, "ecwid_timeout", "10") or 10),
         worker_in_process=asbool(_get(settings, "worker.in_process", "true")),
         worker_interval=float(_get(settings, "worker.interval", "1") or 1),
+        worker_gather_seconds=max(0.0, float(_get(settings, "worker.gather_ms", "20") or 0) / 1000),
         worker_lease_seconds=int(_get(settings, "worker.lease_seconds", "60") or 60),
         retry_base_seconds=float(_get(settings, "retry.base_seconds", "30") or 30),
         retry_max_seconds=float(_get(settings, "retry.max_seconds", "3600") or 3600),

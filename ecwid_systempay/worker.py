@@ -18,22 +18,25 @@ log = logging.getLogger(__name__)
 
 
 class WorkerThread(threading.Thread):
-    def __init__(self, worker: UpdateWorker, interval: float) -> None:
+    def __init__(self, worker: UpdateWorker, interval: float, gather: float = 0.0) -> None:
         super().__init__(name="ecwid-update-worker", daemon=True)
         self.worker = worker
         self.interval = interval
+        self.gather = gather
         self.wake = threading.Event()
         self.stopping = threading.Event()
 
     def run(self) -> None:
         while not self.stopping.is_set():
+            self.wake.clear()  # before the queue is read: a commit from now on wakes the next round
             try:
-                while self.worker.run_once() and not self.stopping.is_set():
-                    pass
+                self.worker.drain(self.stopping)
             except Exception:  # the database may be down: keep trying
                 log.exception("update worker loop failed")
-            self.wake.wait(self.interval)
-            self.wake.clear()
+            if self.wake.wait(self.interval) and self.gather:
+                # Woken by a commit: the notifications arriving meanwhile share the batch (one
+                # claim and one write for all of them instead of one each).
+                self.stopping.wait(self.gather)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -73,6 +76,6 @@ def includeme(config: Any) -> None:
     registry["update_worker"] = build_worker(registry)
     settings = registry["app_settings"]
     if settings.worker_in_process:
-        thread = WorkerThread(registry["update_worker"], settings.worker_interval)
+        thread = WorkerThread(registry["update_worker"], settings.worker_interval, settings.worker_gather_seconds)
         registry["worker_thread"] = thread
         config.action(("ecwid_systempay.worker",), thread.start, order=10**6)

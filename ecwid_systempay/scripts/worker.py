@@ -59,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while not stopping.is_set():
             try:
-                while worker.run_once() and not stopping.is_set():
-                    pass
+                worker.drain(stopping)
             except Exception:  # the database may be down for a while
                 log.exception("worker loop failed; retrying")
             if args.once:

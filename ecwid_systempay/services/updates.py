@@ -1,9 +1,10 @@
 """The Ecwid order updates: enqueued with the state change, delivered by a worker.
 
 Enqueueing happens in the same database transaction as the attempt's state change
-(transactional outbox). The worker claims due jobs in a short transaction (one
-``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, one UPDATE), calls Ecwid with no
-transaction open, then records the results of a batch together. A job whose lease expired (its worker died mid-call), or whose
+(transactional outbox). The worker claims due jobs in a short transaction (on
+PostgreSQL one ``UPDATE`` over a ``SELECT ... FOR UPDATE SKIP LOCKED``), calls Ecwid with no
+transaction open, then records the results of a batch together (a drained queue costs
+no further claim). A job whose lease expired (its worker died mid-call), or whose
 last call timed out, is first checked with a GET, so a PUT that already landed is
 not sent again.
 """
@@ -95,9 +96,21 @@ def _due(for_order: bool) -> Any:
     )
     if for_order:
         query = query.where(
-            updates.c.store_id == bindparam("store_id"), updates.c.reference_transaction_id == bindparam("reference")
+            # Not named like a column: in an UPDATE such a parameter would be taken as a value to set.
+            updates.c.store_id == bindparam("o_store_id"), updates.c.reference_transaction_id == bindparam("o_reference")
         )
     return query
+
+
+def _leasing(for_order: bool) -> Any:
+    """PostgreSQL: the due jobs leased by the statement that finds them (their columns as they were)."""
+    due = _due(for_order).subquery("due")
+    return (
+        update(updates)
+        .where(updates.c.id == due.c.id)
+        .values(state=UpdateState.IN_PROGRESS.value, lease_until=bindparam("lease_until"), tries=updates.c.tries + 1)
+        .returning(*due.c)
+    )
 
 
 _DUE = _due(False)
@@ -107,6 +120,10 @@ _LEASE = (
     .where(updates.c.id.in_(bindparam("ids", expanding=True)))
     .values(state=UpdateState.IN_PROGRESS.value, lease_until=bindparam("lease_until"), tries=updates.c.tries + 1)
 )
+#: PostgreSQL only (SQLite's RETURNING cannot name the FROM's columns): one statement per claim.
+_DUE_LEASED = {False: _leasing(False), True: _leasing(True)}
+#: Jobs claimed at once; a shorter batch means the queue is drained.
+BATCH = 10
 _RECORD = update(updates).where(updates.c.id == bindparam("w_id"))
 
 
@@ -230,17 +247,25 @@ class UpdateWorker:
     # -- claiming -----------------------------------------------------------------
 
     def claim(self, limit: int = 10, *, store_id: int | None = None, reference: str | None = None) -> list[Claimed]:
-        """Due jobs, at most ``limit``, leased to this worker (one SELECT, one UPDATE, one commit)."""
+        """Due jobs, at most ``limit``, leased to this worker in one short transaction.
+
+        On PostgreSQL one ``UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)`` finds
+        and leases them; on SQLite a SELECT, then an UPDATE.
+        """
         now = self.now()
-        params: dict[str, Any] = {"now": now, "limit": limit}
-        query = _DUE
-        if store_id is not None:
-            query, params["store_id"], params["reference"] = _DUE_FOR_ORDER, store_id, reference
+        params: dict[str, Any] = {"now": now, "limit": limit, "lease_until": now + self.lease}
+        for_order = store_id is not None
+        if for_order:
+            params.update(o_store_id=store_id, o_reference=reference)
         with self.session_factory() as session, session.begin():
-            rows = session.execute(query, params).all()
+            if session.get_bind().dialect.name == "postgresql":
+                rows = sorted(session.execute(_DUE_LEASED[for_order], params).all(), key=lambda row: row.id)
+            else:
+                rows = session.execute(_DUE_FOR_ORDER if for_order else _DUE, params).all()
+                if rows:
+                    session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": params["lease_until"]})
             if not rows:
                 return []
-            session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": now + self.lease})
         return [
             Claimed(
                 id=row.id,
@@ -332,7 +357,21 @@ class UpdateWorker:
                     self.alerter.send(*dead_letter_alert(job, result))
         return [values["state"] for _, values in rows]
 
-    def run_once(self, limit: int = 10, *, store_id: int | None = None, reference: str | None = None) -> int:
+    def drain(self, stopping: Any = None) -> int:
+        """Deliver batches until one comes back short (the queue is then drained); how many in all.
+
+        A job that waits behind its order's previous update becomes due once that one
+        is done: the next wake-up or poll delivers it.
+        """
+        total = 0
+        while stopping is None or not stopping.is_set():
+            count = self.run_once(BATCH)
+            total += count
+            if count < BATCH:
+                break
+        return total
+
+    def run_once(self, limit: int = BATCH, *, store_id: int | None = None, reference: str | None = None) -> int:
         """Claim and deliver due jobs; returns how many were processed.
 
         Results are written together, at the latest :data:`RECORD_WITHIN` seconds after
