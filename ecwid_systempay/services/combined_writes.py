@@ -126,7 +126,7 @@ def store_change_and_queue(
     params.update(w_id=attempt["id"], w_version=version)
     params.update({f"u_{key}": update_values[key] for key in UPDATE_COLUMNS})
     params.update(u_state=UpdateState.PENDING.value, u_tries=0, u_next_attempt_at=now, u_created_at=now)
-    row = session.execute(_EVERYTHING, params).first()
+    row = session.connection().execute(_EVERYTHING, params).first()
     if row is None:
         raise StaleDataError(f"payment attempt {attempt['id']} changed under its lock")
     attempt.update(changes, version=version + 1)

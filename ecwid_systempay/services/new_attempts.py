@@ -117,7 +117,7 @@ def insert_attempt(dbsession: Session, values: dict[str, Any], now: datetime, *,
         params.update(c_site_id=site_id, c_day=now.date(), c_start=clock_start(now))
         if first_only:
             params.update(o_store_id=values["store_id"], o_reference=values["reference_transaction_id"])
-        row = dbsession.execute(_FIRST_ATTEMPT if first_only else _NEW_ATTEMPT, params).first()
+        row = dbsession.connection().execute(_FIRST_ATTEMPT if first_only else _NEW_ATTEMPT, params).first()
         if row is None:
             return None
         if row.trans_id is None:
@@ -125,8 +125,8 @@ def insert_attempt(dbsession: Session, values: dict[str, Any], now: datetime, *,
         return str(row.trans_id)
     if first_only:
         has_attempts = select(_order_has_attempts())
-        if dbsession.scalar(has_attempts, {"o_store_id": values["store_id"], "o_reference": values["reference_transaction_id"]}):
+        if dbsession.connection().scalar(has_attempts, {"o_store_id": values["store_id"], "o_reference": values["reference_transaction_id"]}):
             return None
     trans_id = allocate_trans_id(dbsession, site_id, now)
-    dbsession.execute(_INSERT_ATTEMPT, {**{key: values[key] for key in ATTEMPT_COLUMNS}, "trans_id": trans_id})
+    dbsession.connection().execute(_INSERT_ATTEMPT, {**{key: values[key] for key in ATTEMPT_COLUMNS}, "trans_id": trans_id})
     return trans_id

@@ -48,7 +48,7 @@ def allocate_trans_id(dbsession: Session, site_id: str, now: datetime) -> str:
     """The next free id for ``site_id`` on ``now``'s UTC day, as 6 digits."""
     stmt = _UPSERT[dbsession.get_bind().dialect.name]
     mark_changed(dbsession)
-    start, used = dbsession.execute(stmt, {"site_id": site_id, "day": now.date(), "start": clock_start(now)}).one()
+    start, used = dbsession.connection().execute(stmt, {"site_id": site_id, "day": now.date(), "start": clock_start(now)}).one()
     if used > GATEWAY_RESERVED_FROM:
         raise TransIdsExhausted(site_id)
     return f"{(start + used - 1) % GATEWAY_RESERVED_FROM:06d}"

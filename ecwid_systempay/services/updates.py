@@ -158,7 +158,7 @@ def order_update(
             else None
         )
     else:
-        row = dbsession.execute(_LAST_QUEUED, {"store_id": store_id, "reference": reference}).first()
+        row = dbsession.connection().execute(_LAST_QUEUED, {"store_id": store_id, "reference": reference}).first()
         previous = (row.id, row.state, row.payment_status) if row is not None else None
     if previous is not None and previous[2] == ecwid_status:
         return None
@@ -180,7 +180,7 @@ def order_update(
 
 def supersede(dbsession: Session, queued: QueuedUpdate) -> None:
     if queued.replaces is not None:
-        dbsession.execute(_SUPERSEDE, {"job_id": queued.replaces})
+        dbsession.connection().execute(_SUPERSEDE, {"job_id": queued.replaces})
 
 
 def log_queued(queued: QueuedUpdate, job: int) -> None:
@@ -196,7 +196,7 @@ def log_queued(queued: QueuedUpdate, job: int) -> None:
 def queue_update(dbsession: Session, queued: QueuedUpdate) -> int:
     """Queue ``queued`` (the job it replaces superseded first); the new job's id."""
     supersede(dbsession, queued)
-    job = dbsession.execute(_QUEUE, queued.values).inserted_primary_key[0]
+    job = dbsession.connection().execute(_QUEUE, queued.values).inserted_primary_key[0]
     log_queued(queued, job)
     return job
 
@@ -259,11 +259,11 @@ class UpdateWorker:
             params.update(o_store_id=store_id, o_reference=reference)
         with self.session_factory() as session, session.begin():
             if session.get_bind().dialect.name == "postgresql":
-                rows = sorted(session.execute(_DUE_LEASED[for_order], params).all(), key=lambda row: row.id)
+                rows = sorted(session.connection().execute(_DUE_LEASED[for_order], params).all(), key=lambda row: row.id)
             else:
-                rows = session.execute(_DUE_FOR_ORDER if for_order else _DUE, params).all()
+                rows = session.connection().execute(_DUE_FOR_ORDER if for_order else _DUE, params).all()
                 if rows:
-                    session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": params["lease_until"]})
+                    session.connection().execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": params["lease_until"]})
             if not rows:
                 return []
         return [
@@ -350,7 +350,7 @@ class UpdateWorker:
             batches.setdefault(tuple(sorted(params)), []).append(params)
         with self.session_factory() as session, session.begin():
             for batch in batches.values():
-                session.execute(_RECORD, batch)
+                session.connection().execute(_RECORD, batch)
         if self.alerter:
             for (job, result), (_, values) in zip(results, rows):
                 if values["state"] == UpdateState.DEAD.value:
