@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
-from ecwid_systempay.models import PaymentAttempt
+from ecwid_systempay.models import PaymentAttempt, Store
 from ecwid_systempay.protocol.signature import verify_signature
 
-from .flows import checkout, configure_store, hidden_fields
-from .support import KEY_TEST, encrypted_form, order_payload
+from .flows import checkout, configure_store, hidden_fields, open_settings
+from .support import KEY_PROD, KEY_TEST, encrypted_form, order_payload
 
 
 def test_legacy_cbc_data_is_accepted(testapp):
@@ -116,3 +116,17 @@ def test_the_redirect_page_posts_the_signed_form_as_a_browser_reads_it_in_each_b
         assert "&amp; merci" in page.text
         assert verify_signature(fields, fields["signature"], KEY_TEST)  # every value reaches the gateway unchanged
     assert posted_fields(again.text)["vads_trans_id"] != posted_fields(pages["fr"].text)["vads_trans_id"]
+
+
+def test_the_first_production_checkout_is_remembered_on_the_settings_page(app_with, dbsession):
+    testapp = app_with(**{"ecwid_systempay.allow_production": "true"})
+    configure_store(testapp, ctx_mode="PRODUCTION", key_prod=KEY_PROD)
+    assert "hidden since the first production payment" not in open_settings(testapp).text
+    checkout(testapp, reference="transaction_prod_1")
+    dbsession.expire_all()
+    first = dbsession.scalar(select(Store.production_used_at))
+    assert first is not None
+    assert "hidden since the first production payment" in open_settings(testapp).text
+    checkout(testapp, reference="transaction_prod_2")
+    dbsession.expire_all()
+    assert dbsession.scalar(select(Store.production_used_at)) == first

@@ -55,8 +55,5 @@ class Store(Base):
     def languages(self) -> tuple[str, ...]:
         return tuple(x for x in self.available_languages.split(";") if x)
 
-    def key_enc_for(self, mode: str) -> str | None:
-        return self.key_prod_enc if mode == "PRODUCTION" else self.key_test_enc
-
     def __repr__(self) -> str:  # never shows keys
         return f"<Store {self.brand}:{self.ecwid_store_id} site={self.site_id} mode={self.ctx_mode}>"

@@ -21,10 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from cryptography.fernet import InvalidToken
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from ..config import AppSettings, Brand
-from ..models import Store
 from ..models.attempt import new_public_id
 from ..models.meta import utcnow
 from ..protocol.currencies import InvalidAmount, UnsupportedCurrency, find_currency, to_decimal, to_minor_units
@@ -32,7 +32,7 @@ from ..protocol.form import OrderData, ShopConfig, build_fields, form_digest, si
 from ..protocol.languages import payment_language
 from ..protocol.payment_request import InvalidPaymentRequest, parse_payment_request
 from ..secrets_box import SecretBox
-from .order_attempts import is_open, keep_latest_return, lock_order, paid_attempt, store_locking_order
+from .order_attempts import is_open, keep_latest_return, lock_order, note_production_use, paid_attempt, store_locking_order
 from .stores import StoreNotConfigured, shop_config
 from .new_attempts import attempt_values, insert_attempt
 from .trans_ids import TransIdsExhausted
@@ -70,7 +70,7 @@ class AlreadyPaid:
     location: str
 
 
-def is_store_token(store: Store | None, token: str, box: SecretBox) -> bool:
+def is_store_token(store: Row[Any] | None, token: str, box: SecretBox) -> bool:
     """Whether ``token`` is the store's saved Ecwid token (constant-time compare)."""
     try:
         saved = box.decrypt(store.ecwid_token_enc) if store is not None else None
@@ -244,7 +244,7 @@ def start_checkout(
 class NewAttempt:
     """The attempt a checkout writes if it needs one: its columns and its form, trans id aside."""
 
-    store: Store
+    store: Row[Any]  # the checkout's store (order_attempts.CHECKOUT_STORE_COLUMNS)
     shop: ShopConfig
     values: dict[str, Any]
     unsigned: dict[str, str]
@@ -253,7 +253,7 @@ class NewAttempt:
     def insert(self, dbsession: Session, *, first_only: bool, return_url: str, lang: str | None) -> str | None:
         """Its trans id once written (``None``: ``first_only`` and the order has attempts)."""
         try:
-            return insert_attempt(dbsession, self.values, self.now, first_only=first_only)
+            trans_id = insert_attempt(dbsession, self.values, self.now, first_only=first_only)
         except TransIdsExhausted:
             log.error(
                 "store %s: every trans id of %s (UTC) is used for shop %s; checkouts refused until midnight UTC",
@@ -262,12 +262,13 @@ class NewAttempt:
                 self.shop.site_id,
             )
             raise CheckoutError("temporarily_unavailable", return_url, lang, seconds_to_utc_midnight(self.now)) from None
+        if trans_id is not None and self.shop.ctx_mode == "PRODUCTION" and self.store.production_used_at is None:
+            note_production_use(dbsession, self.store.id, self.now)
+        return trans_id
 
     def form(self, trans_id: str, *, attempt_number: int, brand: Brand, return_url: str, buyer_lang: str) -> PaymentForm:
         """The signed form of the attempt written with ``trans_id``."""
         store, shop, values = self.store, self.shop, self.values
-        if shop.ctx_mode == "PRODUCTION" and store.production_used_at is None:
-            store.production_used_at = self.now
         log.info(
             "checkout store=%s order=%s trans=%s/%s amount=%s %s mode=%s attempt=%s",
             store.ecwid_store_id,

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, bindparam, func, select
+from typing import Any
+
+from sqlalchemy import BigInteger, Row, bindparam, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
-from ..models import PaymentAttempt, Store
+from ..models import PaymentAttempt, Store, mark_changed
 from ..protocol.statuses import SETTLED, AttemptStatus, order_status
 from ..secrets_box import SecretBox
-from .stores import get_store
 
 #: Order states in which a new payment must not start: money taken, or on its way.
 NO_NEW_PAYMENT = SETTLED | {AttemptStatus.PENDING}
@@ -42,9 +43,23 @@ _ATTEMPTS = (
     .options(lazyload(PaymentAttempt.store))
 )
 _ATTEMPTS_FOR_UPDATE = _ATTEMPTS.with_for_update(of=PaymentAttempt)
+stores = Store.__table__
+#: What a checkout reads of its store: identity, Ecwid token, and every setting the form carries.
+CHECKOUT_STORE_COLUMNS = (
+    "id", "brand", "ecwid_store_id", "ecwid_token_enc", "site_id", "key_test_enc", "key_prod_enc", "ctx_mode",
+    "sign_algo", "default_language", "available_languages", "capture_delay", "validation_mode", "threeds_manage",
+    "threeds_max_amount", "redirect_enabled", "redirect_success_timeout", "redirect_success_message",
+    "redirect_error_timeout", "redirect_error_message", "production_used_at",
+)  # fmt: skip
+_CHECKOUT_STORE = select(*(stores.c[name] for name in CHECKOUT_STORE_COLUMNS)).where(
+    stores.c.brand == bindparam("brand"), stores.c.ecwid_store_id == bindparam("ecwid_store_id")
+)
 #: The store, and the order's lock taken by the same statement (one round trip less per checkout).
-_STORE_LOCKING_ORDER = select(Store, func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger))).where(
-    Store.brand == bindparam("brand"), Store.ecwid_store_id == bindparam("ecwid_store_id")
+_STORE_LOCKING_ORDER = _CHECKOUT_STORE.add_columns(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+_FIRST_PRODUCTION_USE = (
+    update(stores)
+    .where(stores.c.id == bindparam("w_id"), stores.c.production_used_at.is_(None))
+    .values(production_used_at=bindparam("w_at"))
 )
 
 
@@ -52,18 +67,26 @@ def is_postgresql(dbsession: Session) -> bool:
     return dbsession.get_bind().dialect.name == "postgresql"
 
 
-def store_locking_order(dbsession: Session, brand: str, ecwid_store_id: int, reference: str) -> Store | None:
-    """The checkout's store; the order's lock is held until the end of the transaction once it is found.
+def store_locking_order(dbsession: Session, brand: str, ecwid_store_id: int, reference: str) -> Row[Any] | None:
+    """The checkout's store (the columns it needs, :data:`CHECKOUT_STORE_COLUMNS`), or None.
 
-    On PostgreSQL the lock is a transaction-scoped advisory lock keyed by the order,
-    taken in the store's SELECT; the attempts are read by a later statement
-    (:func:`lock_order`), so they are seen as the previous holder committed them.
+    The order's lock is held until the end of the transaction once it is found. On
+    PostgreSQL it is a transaction-scoped advisory lock keyed by the order, taken in
+    the store's SELECT; the attempts are read by a later statement (:func:`lock_order`),
+    so they are seen as the previous holder committed them. A Core row on the session's
+    connection: nothing of the store is written back through the ORM.
     """
+    params: dict[str, Any] = {"brand": brand, "ecwid_store_id": int(ecwid_store_id)}
     if not is_postgresql(dbsession):
-        return get_store(dbsession, brand, ecwid_store_id)
-    params = {"brand": brand, "ecwid_store_id": int(ecwid_store_id), "key": order_lock_key(brand, ecwid_store_id, reference)}
-    row = dbsession.execute(_STORE_LOCKING_ORDER, params).first()
-    return row[0] if row is not None else None
+        return dbsession.connection().execute(_CHECKOUT_STORE, params).first()
+    params["key"] = order_lock_key(brand, ecwid_store_id, reference)
+    return dbsession.connection().execute(_STORE_LOCKING_ORDER, params).first()
+
+
+def note_production_use(dbsession: Session, store_id: int, now: datetime) -> None:
+    """The store's first PRODUCTION checkout, remembered once (the settings page warns before it)."""
+    mark_changed(dbsession)
+    dbsession.connection().execute(_FIRST_PRODUCTION_USE, {"w_id": store_id, "w_at": now})
 
 
 def lock_order(dbsession: Session, store_id: int, reference: str) -> list[PaymentAttempt]:

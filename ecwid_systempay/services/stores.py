@@ -43,8 +43,31 @@ def get_or_create_store(dbsession: Session, brand: str, ecwid_store_id: int, def
     return store
 
 
+class StoreSettings(Protocol):
+    """What a payment form needs of a store: a :class:`Store`, or a row with these columns."""
+
+    brand: str
+    ecwid_store_id: int
+    site_id: str
+    key_test_enc: str | None
+    key_prod_enc: str | None
+    ctx_mode: str
+    sign_algo: str
+    default_language: str
+    available_languages: str
+    capture_delay: int | None
+    validation_mode: str | None
+    threeds_manage: bool
+    threeds_max_amount: Decimal | None
+    redirect_enabled: bool
+    redirect_success_timeout: int
+    redirect_success_message: str
+    redirect_error_timeout: int
+    redirect_error_message: str
+
+
 def shop_config(
-    store: Store, box: SecretBox, *, allow_production: bool, shop_name: str = ""
+    store: StoreSettings, box: SecretBox, *, allow_production: bool, shop_name: str = ""
 ) -> ShopConfig:
     """The store's settings with its key for the current mode, or :class:`StoreNotConfigured`."""
     if not store.site_id:
@@ -60,7 +83,7 @@ def shop_config(
         key=key,
         sign_algo=store.sign_algo,
         default_language=store.default_language,
-        available_languages=store.languages,
+        available_languages=tuple(code for code in store.available_languages.split(";") if code),
         capture_delay=store.capture_delay,
         validation_mode=store.validation_mode,
         threeds_manage=store.threeds_manage,
@@ -74,11 +97,11 @@ def shop_config(
     )
 
 
-def readable_key(store: Store, box: SecretBox, mode: str) -> str | None:
+def readable_key(store: StoreSettings, box: SecretBox, mode: str) -> str | None:
     """The store's ``mode`` key, or None when none is saved or the configured secret_keys cannot read it
     (logged as an error naming the store: the merchant must enter it again in the settings)."""
     try:
-        return box.decrypt(store.key_enc_for(mode))
+        return box.decrypt(store.key_prod_enc if mode == "PRODUCTION" else store.key_test_enc)
     except (InvalidToken, ValueError):
         log.error(
             "store %s:%s: its saved %s key cannot be decrypted with the configured secret_keys "
