@@ -85,15 +85,42 @@ def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     return engine
 
 
+#: zope.sqlalchemy's session events; those whose first argument is a context name its session.
+_SESSION_EVENTS = ("after_begin", "after_attach", "after_flush", "before_commit")
+_CONTEXT_EVENTS = ("after_bulk_update", "after_bulk_delete", "do_orm_execute")
+
+
+def _to_transaction_events(name: str, *, via_context: bool) -> Any:
+    def listener(first: Any, *args: Any) -> None:
+        session = first.session if via_context else first
+        events = session.info.get("transaction_events")
+        if events is not None:
+            getattr(events, name)(first, *args)
+
+    return listener
+
+
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions bound to ``engine``; those made by :func:`get_tm_session` follow their transaction manager.
+
+    ``zope.sqlalchemy.register`` on each request's session adds seven event listeners
+    to it, about 50 µs of CPU per request. Here the listeners are added once, to the
+    factory, and hand each event to the session's own ``ZopeTransactionEvents``
+    (zope.sqlalchemy's, in ``session.info``); a session without one (the worker's,
+    the scripts') commits itself.
+    """
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    for name in _SESSION_EVENTS + _CONTEXT_EVENTS:
+        event.listen(factory, name, _to_transaction_events(name, via_context=name in _CONTEXT_EVENTS))
+    return factory
 
 
 def get_tm_session(session_factory: sessionmaker[Session], transaction_manager: Any, request: Any = None) -> Session:
     """A session joined to ``transaction_manager``: committed or aborted with it."""
-    dbsession = session_factory(info={"request": request, "transaction_manager": transaction_manager})
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
-    return dbsession
+    events = zope.sqlalchemy.ZopeTransactionEvents(transaction_manager=transaction_manager)
+    return session_factory(
+        info={"request": request, "transaction_manager": transaction_manager, "transaction_events": events}
+    )
 
 
 def mark_changed(session: Session) -> None:
