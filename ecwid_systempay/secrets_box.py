@@ -10,7 +10,12 @@ import json
 import time
 from typing import Any, Callable
 
+from functools import lru_cache
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+#: Store keys kept decrypted per process (two per store: TEST and PRODUCTION).
+KEY_CACHE_SIZE = 2048
 
 
 class SecretBox:
@@ -20,6 +25,7 @@ class SecretBox:
         if not keys:
             raise ValueError("at least one Fernet key is required")
         self._fernet = MultiFernet([Fernet(k.encode("ascii")) for k in keys])
+        self._decrypt_key = lru_cache(maxsize=KEY_CACHE_SIZE)(self.decrypt)
         #: Time of sealed tokens (seconds since the epoch); tests move it.
         self.clock: Callable[[], float] = time.time
 
@@ -32,6 +38,17 @@ class SecretBox:
         if not token:
             return None
         return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+
+    def decrypt_key(self, token: str | None) -> str | None:
+        """:meth:`decrypt` for a store's gateway key, read by every checkout and notification.
+
+        Keys are kept decrypted in a small per-process cache, by ciphertext (a new key
+        is a new ciphertext; a token that does not decrypt is never kept). The process
+        holds the Fernet keys that decrypt them anyway.
+        """
+        if not token:
+            return None
+        return self._decrypt_key(token)
 
     def rotate(self, token: str | None) -> str | None:
         """Re-encrypt ``token`` with the newest key (timestamp kept)."""

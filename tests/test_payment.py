@@ -10,8 +10,8 @@ from sqlalchemy import select
 from ecwid_systempay.models import PaymentAttempt, Store
 from ecwid_systempay.protocol.signature import verify_signature
 
-from .flows import checkout, configure_store, hidden_fields, open_settings
-from .support import KEY_PROD, KEY_TEST, encrypted_form, order_payload
+from .flows import checkout, configure_store, hidden_fields, notify, open_settings
+from .support import KEY_PROD, KEY_TEST, encrypted_form, gateway_answer, order_payload
 
 
 def test_legacy_cbc_data_is_accepted(testapp):
@@ -130,3 +130,14 @@ def test_the_first_production_checkout_is_remembered_on_the_settings_page(app_wi
     checkout(testapp, reference="transaction_prod_2")
     dbsession.expire_all()
     assert dbsession.scalar(select(Store.production_used_at)) == first
+
+
+def test_a_new_key_signs_the_very_next_checkout_and_its_notifications(testapp):
+    configure_store(testapp)
+    first = checkout(testapp, reference="transaction_key_1")[1]
+    assert verify_signature(first, first["signature"], KEY_TEST)
+    configure_store(testapp, key_test="3333333333333333")
+    second = checkout(testapp, reference="transaction_key_2")[1]
+    assert verify_signature(second, second["signature"], "3333333333333333")
+    assert notify(testapp, gateway_answer(second, key="3333333333333333")).text.startswith("OK-")
+    assert notify(testapp, gateway_answer(first, key=KEY_TEST)).text.startswith("KO-")  # the old key no longer verifies

@@ -101,7 +101,7 @@ def readable_key(store: StoreSettings, box: SecretBox, mode: str) -> str | None:
     """The store's ``mode`` key, or None when none is saved or the configured secret_keys cannot read it
     (logged as an error naming the store: the merchant must enter it again in the settings)."""
     try:
-        return box.decrypt(store.key_prod_enc if mode == "PRODUCTION" else store.key_test_enc)
+        return box.decrypt_key(store.key_prod_enc if mode == "PRODUCTION" else store.key_test_enc)
     except (InvalidToken, ValueError):
         log.error(
             "store %s:%s: its saved %s key cannot be decrypted with the configured secret_keys "
@@ -127,7 +127,7 @@ def key_for_mode(store: StoreKeys, box: SecretBox, mode: str, *, allow_productio
     if mode == "PRODUCTION" and not allow_production:
         return None
     try:
-        return box.decrypt(store.key_prod_enc if mode == "PRODUCTION" else store.key_test_enc)
+        return box.decrypt_key(store.key_prod_enc if mode == "PRODUCTION" else store.key_test_enc)
     except (InvalidToken, ValueError):
         # Not "no key": the notification is answered as an error, so the gateway retries once
         # the operator has put the right secret_keys back.
