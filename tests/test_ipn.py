@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import func, select
 
 from ecwid_systempay.models import EcwidUpdate, PaymentAttempt, StoredNotification, Transition
@@ -217,51 +219,32 @@ def test_sha1_shops(testapp, fake_ecwid, dbsession):
     assert notify(testapp, gateway_answer(fields)).text.startswith("KO-Unknown payment or invalid signature.")
 
 
-def test_a_failure_after_every_write_rolls_them_all_back_but_keeps_the_notification(testapp, dbsession, fake_ecwid, app, monkeypatch):
-    """Once the attempt, its transition and the Ecwid job are written (one statement on PostgreSQL), a failure undoes them all."""
-    import ecwid_systempay.services.ipn as ipn
-    import ecwid_systempay.services.updates as updates
-
+@pytest.mark.parametrize(
+    "broken_after",
+    [
+        # After the transition's insert, before the Ecwid job is queued.
+        [("ecwid_systempay.services.ipn", "order_update")],
+        # After every write: the combined statement on PostgreSQL, the Ecwid job's INSERT on SQLite.
+        [("ecwid_systempay.services.ipn", "log_queued"), ("ecwid_systempay.services.updates", "log_queued")],
+    ],
+    ids=["after-the-transition", "after-every-write"],
+)
+def test_a_failing_state_change_keeps_the_notification_and_asks_for_a_retry(
+    testapp, dbsession, fake_ecwid, app, monkeypatch, broken_after
+):
+    """The notification and its state change share one transaction: a failure rolls back the change alone."""
     configure_store(testapp)
     _, fields = checkout(testapp)
     answer = gateway_answer(fields)
 
     def broken(*args, **kwargs):
-        raise RuntimeError("the log is broken")
+        raise RuntimeError("broken")
 
-    monkeypatch.setattr(ipn, "log_queued", broken)  # PostgreSQL: after the combined statement
-    monkeypatch.setattr(updates, "log_queued", broken)  # SQLite: after the Ecwid job's INSERT
+    for module, name in broken_after:
+        monkeypatch.setattr(importlib.import_module(module), name, broken)
     assert notify(testapp, answer, status=503).text == "KO-Temporary error, please retry.\n"
     stored = dbsession.scalars(select(StoredNotification))
     assert [(n.trans_status, n.outcome, n.processed_at) for n in stored] == [("AUTHORISED", None, None)]
-    assert attempt(dbsession).status == "NEW"
-    assert count(dbsession, Transition) == 0
-    assert count(dbsession, EcwidUpdate) == 0
-
-    monkeypatch.undo()  # the gateway's retry
-    assert notify(testapp, answer).text.startswith("OK-Accepted payment, order has been updated.")
-    while app.registry["update_worker"].run_once():
-        pass
-    assert [p.body["paymentStatus"] for p in fake_ecwid.puts()] == ["PAID"]
-    assert count(dbsession, Transition) == 1
-
-
-def test_a_failing_state_change_keeps_the_notification_and_asks_for_a_retry(testapp, dbsession, fake_ecwid, app, monkeypatch):
-    """The notification and its state change share one transaction: a failure rolls back the change alone."""
-    import ecwid_systempay.services.ipn as ipn
-
-    configure_store(testapp)
-    _, fields = checkout(testapp)
-    answer = gateway_answer(fields)
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("the outbox is broken")
-
-    monkeypatch.setattr(ipn, "order_update", broken)  # after the transition's insert
-    response = notify(testapp, answer, status=503)
-    assert response.text == "KO-Temporary error, please retry.\n"
-    stored = dbsession.scalars(select(StoredNotification))
-    assert [(n.trans_status, n.outcome) for n in stored] == [("AUTHORISED", None)]
     assert attempt(dbsession).status == "NEW"
     assert attempt(dbsession).notified_at is None
     assert count(dbsession, Transition) == 0
