@@ -46,7 +46,8 @@ class PaymentAttempt(Base):
     trans_date: Mapped[datetime] = mapped_column(UTCDateTime)
     trans_day: Mapped[date] = mapped_column(Date)
     trans_id: Mapped[str] = mapped_column(String(6))
-    #: SHA-256 of the signed form sent: a replayed checkout answers it again only if identical.
+    #: Identity of the form sent, trans id aside (``protocol.form.form_digest``, HMAC under the shop key):
+    #: a replayed checkout answers it again only if identical.
     form_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(24), default=AttemptStatus.NEW.value)
     gateway_status: Mapped[str | None] = mapped_column(String(40), nullable=True)

@@ -1,7 +1,8 @@
 """Allocation of ``vads_trans_id``: unique per shop per UTC day, below 900000, race-free.
 
 One counter row per (site_id, UTC day), bumped with an atomic upsert
-(``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``) on SQLite and PostgreSQL.
+(``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``): here on SQLite, and on
+PostgreSQL inside the statement that inserts the attempt (:mod:`.new_attempts`).
 The first id of the day is taken from the clock (tenths of a second since
 midnight, as Lyra's modules do), so a freshly reset database does not replay the
 ids it already sent that day; later ids follow it and wrap below 900000.
