@@ -10,16 +10,7 @@ import pytest
 import requests
 
 from ..processes import checkout_http, configure_store_http, notify_http
-from ..support import gateway_answer
-
-
-def wait_until(predicate, timeout: float = 20.0, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
+from ..support import eventually, gateway_answer
 
 
 def hold_write_lock(db_url: str):
@@ -61,7 +52,7 @@ def test_server_killed_before_the_notification_commit(module_factory, database, 
 
     module.start()  # the gateway's retry
     assert notify_http(module.url, answer).text.startswith("OK-Accepted payment, order has been updated")
-    assert wait_until(lambda: len(fake_ecwid.puts()) == 1)
+    assert eventually(lambda: len(fake_ecwid.puts()) == 1, timeout=20)
     time.sleep(1)
     assert len(fake_ecwid.puts()) == 1
     assert database.value("select count(*) from transitions") == 1
@@ -111,12 +102,12 @@ def test_in_process_worker_killed_with_the_server_mid_call(module_factory, datab
     configure_store_http(module.url)
     fields = checkout_http(module.url)
     notify_http(module.url, gateway_answer(fields))
-    assert wait_until(lambda: len(fake_ecwid.requests) >= 1, 10)
+    assert eventually(lambda: len(fake_ecwid.requests) >= 1, timeout=10)
     if moment == "after":
         time.sleep(3.5)  # Ecwid applied the PUT; the worker may or may not have recorded it
     module.kill()
     module.start()
-    assert wait_until(lambda: database.value("select state from ecwid_updates") == "DONE", 20)
+    assert eventually(lambda: database.value("select state from ecwid_updates") == "DONE", timeout=20)
     assert fake_ecwid.orders["transaction_65306446"] == "PAID"
     assert len(fake_ecwid.puts()) <= 2
     if moment == "after":
