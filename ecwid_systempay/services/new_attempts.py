@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..models import PaymentAttempt, TransIdCounter, mark_changed
 from ..protocol.statuses import AttemptStatus
+from .order_attempts import is_postgresql
 from .trans_ids import GATEWAY_RESERVED_FROM, TransIdsExhausted, allocate_trans_id, clock_start
 
 attempts = PaymentAttempt.__table__
@@ -112,7 +113,7 @@ def insert_attempt(dbsession: Session, values: dict[str, Any], now: datetime, *,
     """
     site_id = values["site_id"]
     mark_changed(dbsession)
-    if dbsession.get_bind().dialect.name == "postgresql":
+    if is_postgresql(dbsession):
         params = {f"p_{key}": values[key] for key in ATTEMPT_COLUMNS}
         params.update(c_site_id=site_id, c_day=now.date(), c_start=clock_start(now))
         if first_only:

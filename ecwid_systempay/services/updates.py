@@ -28,6 +28,7 @@ from ..protocol.statuses import ECWID_STATUS, AttemptStatus, order_status
 from ..secrets_box import SecretBox
 from .alerts import Alerter
 from .ecwid_client import EcwidResult, OrderUpdater
+from .order_attempts import is_postgresql
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +247,7 @@ class UpdateWorker:
 
     # -- claiming -----------------------------------------------------------------
 
-    def claim(self, limit: int = 10, *, store_id: int | None = None, reference: str | None = None) -> list[Claimed]:
+    def claim(self, limit: int = BATCH, *, store_id: int | None = None, reference: str | None = None) -> list[Claimed]:
         """Due jobs, at most ``limit``, leased to this worker in one short transaction.
 
         On PostgreSQL one ``UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)`` finds
@@ -258,7 +259,7 @@ class UpdateWorker:
         if for_order:
             params.update(o_store_id=store_id, o_reference=reference)
         with self.session_factory() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgresql(session):
                 rows = sorted(session.connection().execute(_DUE_LEASED[for_order], params).all(), key=lambda row: row.id)
             else:
                 rows = session.connection().execute(_DUE_FOR_ORDER if for_order else _DUE, params).all()
